@@ -1,0 +1,54 @@
+# DID Portal. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+ASSETS := var/frontend/.built
+
+.PHONY: help install assets run test test-browser lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@test -x $(PY) || uv venv --quiet --python python3 $(VENV)
+	uv pip sync --quiet --python $(PY) requirements.lock
+	uv pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+install: $(STAMP) ## Install Python dependencies into .venv from requirements.lock
+
+$(ASSETS): package.json scripts/build_assets.py | $(STAMP)
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm install --silent --no-package-lock
+	$(PY) scripts/build_assets.py
+	$(BIN)/portal collectstatic --noinput -v 0
+	@touch $@
+
+assets: $(ASSETS) ## Build the NHS.UK front-end assets from the npm package
+
+run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://127.0.0.1:8000
+	@bash scripts/run.sh
+
+test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-browser: $(STAMP) $(ASSETS) ## Run the end-to-end tests in real Chromium
+	$(BIN)/pytest -q -p no:cacheprovider -m browser
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+format: $(STAMP) ## Apply ruff formatting and safe fixes
+	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts
+
+bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md figures
+	$(PY) scripts/bench.py
+
+clean: ## Remove the virtualenv, node_modules and var/
+	rm -rf $(VENV) node_modules var

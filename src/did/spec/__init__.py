@@ -1,0 +1,1 @@
+"""The DID specification as data: items, code lists and validation rules."""

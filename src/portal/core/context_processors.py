@@ -1,0 +1,7 @@
+from django.conf import settings
+
+SERVICE_NAME = "Submit Diagnostic Imaging Data"
+
+
+def service(request):
+    return {"service_name": SERVICE_NAME, "debug": settings.DEBUG}

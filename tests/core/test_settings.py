@@ -1,0 +1,113 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_READ = re.compile(
+    r"""(?:env_(?:str|bool|int|list)|os\.environ\.get|os\.getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+
+
+def _variables_read_by_the_code():
+    names = set()
+    for path in (ROOT / "src").rglob("*.py"):
+        names.update(ENV_READ.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_the_code_reads_its_settings_from_the_environment():
+    assert {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DID_STORE",
+    } <= _variables_read_by_the_code()
+
+
+def test_every_environment_variable_is_documented():
+    documented = set(
+        re.findall(r"`([A-Z][A-Z0-9_]+)`", (ROOT / "docs/configuration.md").read_text())
+    )
+    missing = sorted(_variables_read_by_the_code() - documented)
+    assert missing == [], f"add these to docs/configuration.md: {missing}"
+
+
+def _start(env_overrides):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DEBUG"}
+    }
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+GOOD_PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 64,
+    "ALLOWED_HOSTS": "did.example.nhs.uk",
+    "DATABASE_URL": "postgres://did@127.0.0.1/did",
+    "DID_STORE": "/srv/did/store",
+    "EMAIL_DELIVERY": "smtp",
+    "PORTAL_BASE_URL": "https://did.example.nhs.uk",
+}
+
+
+def test_production_settings_start_when_everything_is_given():
+    result = _start(GOOD_PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DID_STORE", "EMAIL_DELIVERY"]
+)
+def test_production_refuses_to_start_without_a_required_setting(missing):
+    env = {k: v for k, v in GOOD_PRODUCTION.items() if k != missing}
+    result = _start(env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "docs/configuration.md" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("SECRET_KEY", "short", "SECRET_KEY must be a random value"),
+        ("DEBUG", "true", "DEBUG must be false"),
+        ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
+        ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+    ],
+)
+def test_production_refuses_unsafe_values(name, value, complaint):
+    result = _start({**GOOD_PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_development_has_safe_defaults_without_any_variable():
+    result = _start({"DJANGO_ENV": "development"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_cookies_are_secure_and_http_only_in_production():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
+    env = {**os.environ, **GOOD_PRODUCTION, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
