@@ -1,0 +1,1 @@
+"""Sub-commands of `did`: each module here defines one click command named `command`."""
