@@ -283,3 +283,18 @@ def test_the_fixture_files_validate_as_documented():
     invalid = check(DATA / "invalid.csv")
     assert invalid.status == "rejected"
     assert set(invalid.rule_counts) == {"DIDS001", "DIDS014", "DIDS071", "DIDS023"}
+
+
+def test_a_line_break_inside_a_quoted_field_is_part_of_the_value(tmp_path, monkeypatch):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)
+    rows = [record(n) for n in range(1, 101)]
+    rows[60] = record(61, accession_number="ACC\nSIXTY-ONE")
+    path = write_csv(tmp_path / "nl.csv", rows)
+    report = check(path)
+    assert report.status == "accepted", report.to_dict()
+    frame = report.records
+    assert frame["record_number"].to_list() == list(range(1, 101))
+    assert frame["accession_number"][60] == "ACC\nSIXTY-ONE"
+    assert frame["accession_number"][99] == "ACC0000100"
