@@ -298,3 +298,24 @@ def test_a_line_break_inside_a_quoted_field_is_part_of_the_value(tmp_path, monke
     assert frame["record_number"].to_list() == list(range(1, 101))
     assert frame["accession_number"][60] == "ACC\nSIXTY-ONE"
     assert frame["accession_number"][99] == "ACC0000100"
+
+
+def test_xml_values_as_element_text_and_without_group_elements_are_read(tmp_path):
+    path = tmp_path / "flat.xml"
+    path.write_text(
+        "<DIDS><DIDSRecord>"
+        "<NHSNumber>9434765919</NHSNumber><PersonGenderCode>1</PersonGenderCode>"
+        '<PatientSourceSetting code="04"/><ReferringOrgCode extension="RR8"/>'
+        "<DiagnosticTestReqDate>2026-09-01</DiagnosticTestReqDate>"
+        "<ImagingActivity><ImagingCodeNICIP>XCHES</ImagingCodeNICIP>"
+        "<DiagnosticTestDate>2026-09-10</DiagnosticTestDate>"
+        "<ImagingSiteCode>RR813</ImagingSiteCode>"
+        "<RadiologicalAccessionNumber> A 1 </RadiologicalAccessionNumber></ImagingActivity>"
+        "</DIDSRecord></DIDS>"
+    )
+    report = check(path)
+    assert report.status == "accepted", report.to_dict()
+    row = report.records.row(0, named=True)
+    assert row["nhs_number"] == "9434765919" and row["gender"] == "1"
+    assert row["nicip_code"] == "XCHES" and row["accession_number"] == "A 1"
+    assert row["patient_source_setting"] == "04" and row["birth_date"] is None
