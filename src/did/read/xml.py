@@ -22,7 +22,6 @@ from did.spec.items import COLUMNS, ITEMS
 BATCH_RECORDS = 100_000
 
 _BY_ELEMENT = {item.xml_element: item for item in ITEMS}
-_ACTIVITY_ITEMS = {i.xml_element for i in ITEMS[12:]}
 
 
 def _local(tag: str) -> str:
@@ -107,12 +106,12 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                 elif level == 3 and name == "ImagingActivity" and activity is not None:
                     record_activities.append(activity)
                     activity = None
-                elif level == 4 and name in _BY_ELEMENT:
-                    item = _BY_ELEMENT[name]
-                    if activity is not None and name in _ACTIVITY_ITEMS:
-                        activity[item.name] = _value(element, item.xml_value)
-                    elif activity is None and name not in _ACTIVITY_ITEMS:
-                        record_fields[item.name] = _value(element, item.xml_value)
+                elif level >= 3 and name in _BY_ELEMENT:
+                    # Items belong to the activity they sit in, else to the whole record
+                    # (so a producer that leaves out a grouping element is still read).
+                    value = _value(element, _BY_ELEMENT[name].xml_value)
+                    target = activity if activity is not None else record_fields
+                    target[_BY_ELEMENT[name].name] = value
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         raise FileRejected(

@@ -50,8 +50,8 @@ class _Validator:
         self.record_count = 0
         self.bad_snomed: dict[str, bool] = {}
 
-    def _snomed_mask(self, work: pl.DataFrame) -> pl.Expr:
-        distinct = work["snomed_code"].drop_nulls().unique()
+    def _snomed_mask(self, records: pl.DataFrame) -> pl.Expr:
+        distinct = records["snomed_code"].drop_nulls().unique()
         fresh = distinct.filter(~distinct.is_in(list(self.bad_snomed)))
         if fresh.len():
             invalid = set(invalid_snomed_ids(fresh).to_list())
@@ -61,14 +61,17 @@ class _Validator:
 
     def add(self, batch: pl.DataFrame) -> pl.DataFrame:
         records = normalise(batch)
-        work = prepare(records)
         masks = dict(self.masks)
-        bad_snomed = self._snomed_mask(work)
+        bad_snomed = self._snomed_mask(records)
         masks["DIDP114"] = bad_snomed
         if "DIDS059" in masks:
             masks["DIDS059"] = masks["DIDS059"] & ~bad_snomed
         ordered = [code for code in _RULE_ORDER if code in masks]
-        fired = work.select(masks[code].fill_null(False).alias(code) for code in ordered)
+        fired = (
+            prepare(records.lazy())
+            .select(masks[code].fill_null(False).alias(code) for code in ordered)
+            .collect()
+        )
         counts = fired.sum().row(0, named=True)
         for code in ordered:
             if not counts[code]:
@@ -76,7 +79,7 @@ class _Validator:
             item = RULES[code].item
             value = pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
             self.issue_parts.append(
-                work.filter(fired[code]).select(
+                records.filter(fired[code]).select(
                     pl.col(RECORD_NUMBER).alias("record"),
                     pl.lit(code, dtype=RULE_ENUM).alias("rule"),
                     value.alias("value"),

@@ -11,7 +11,6 @@ import polars as pl
 
 from did.read.frame import RECORD_NUMBER
 from did.spec.codes import (
-    DATE_PATTERN,
     ETHNIC_CATEGORY_PATTERN,
     GENDER,
     NICIP_PATTERN,
@@ -36,31 +35,32 @@ IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcod
 
 def normalise(frame: pl.DataFrame) -> pl.DataFrame:
     """The records frame: items trimmed, blank as null, NHS number without spaces/hyphens."""
-    trimmed = [pl.col(c).str.strip_chars() for c in COLUMNS if c != "nhs_number"]
-    nhs = pl.col("nhs_number").str.replace_all(r"[\s\-]", "")
-    return frame.select(
+    nhs = pl.col("nhs_number").str.strip_chars()
+    nhs = nhs.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+    trimmed = frame.select(
         pl.col(RECORD_NUMBER),
-        *[
-            pl.when(expr == "").then(None).otherwise(expr).alias(name)
-            for name, expr in zip(
-                COLUMNS,
-                [nhs if c == "nhs_number" else trimmed.pop(0) for c in COLUMNS],
-                strict=True,
-            )
-        ],
+        *[nhs if c == "nhs_number" else pl.col(c).str.strip_chars() for c in COLUMNS],
+    )
+    # String views store their length, so this second pass only reads the views.
+    return trimmed.with_columns(
+        pl.when(pl.col(c).str.len_bytes() == 0).then(None).otherwise(pl.col(c)).alias(c)
+        for c in COLUMNS
     )
 
 
-def prepare(records: pl.DataFrame) -> pl.DataFrame:
+def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
     """Add parsed dates and normalised helper columns (all named with a leading _)."""
     return records.with_columns(
         *[
-            pl.when(pl.col(item).str.contains(DATE_PATTERN))
+            pl.when(pl.col(item).str.len_bytes() == 10)
             .then(pl.col(item).str.to_date("%Y-%m-%d", strict=False))
             .alias(parsed)
             for item, parsed in DATE_ITEMS.items()
         ],
-        pl.col("postcode").str.replace_all(r"\s", "").str.to_uppercase().alias("_postcode"),
+        pl.col("postcode")
+        .str.replace_all(" ", "", literal=True)
+        .str.to_uppercase()
+        .alias("_postcode"),
         pl.col("nicip_code").str.to_uppercase().alias("_nicip"),
         pl.col("gp_practice").str.to_uppercase().alias("_gp"),
         pl.col("referring_org").str.to_uppercase().alias("_referring_org"),

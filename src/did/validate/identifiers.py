@@ -67,8 +67,9 @@ def nhs_number_fails_modulus_11(column: str) -> pl.Expr:
     means no valid number has those nine digits.
     """
     text = pl.col(column)
-    digits_only = text.str.contains(r"^[0-9]{10}$")
-    value = text.cast(pl.Int64, strict=False)
+    value = text.str.to_integer(base=10, strict=False)
+    # to_integer accepts a sign; an NHS number is ten plain digits.
+    digits_only = value.is_not_null() & ~text.str.starts_with("+") & ~text.str.starts_with("-")
     weighted = sum(((value // 10 ** (9 - i)) % 10) * (10 - i) for i in range(9))
     check = (11 - weighted % 11) % 11
     passes = (check != 10) & (check == value % 10)
