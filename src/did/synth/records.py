@@ -83,6 +83,11 @@ class Plan:
 
 def usable_codes(codes: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
     """NICIP codes valid throughout the period, with their weights and modality index."""
+    # Accept both string dates (did.imaging_codes.read_codes) and Date columns with nulls
+    # (did.reference.load_codes).
+    codes = codes.with_columns(
+        pl.col(c).cast(pl.Utf8).fill_null("") for c in ("valid_from", "valid_to", "snomed_map")
+    )
     date = pl.col("valid_from").str.to_date("%Y-%m-%d", strict=False)
     until = pl.col("valid_to").str.to_date("%Y-%m-%d", strict=False)
     frame = codes.filter(
