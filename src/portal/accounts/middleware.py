@@ -5,7 +5,7 @@ Sign-in stores the moment in the session (SIGNED_IN_AT). Revocation sets the use
 request. This works with every session backend, without scanning the session table.
 """
 
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -20,6 +20,9 @@ class SessionEpochMiddleware:
         if user is not None and user.is_authenticated and not session_is_current(request):
             logout(request)
             return redirect("accounts:sign-in")
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            # The session names someone who can no longer sign in (deactivated): drop it.
+            request.session.flush()
         return self.get_response(request)
 
 

@@ -62,6 +62,23 @@ class User(AbstractBaseUser):
     def is_service_desk(self) -> bool:
         return self.has_role(Role.SERVICE_DESK)
 
+    def organisations_with_roles(self):
+        """[(organisation, [role labels], may manage its people)] for the dashboard."""
+        grouped: dict = {}
+        for membership in (
+            self.active_memberships()
+            .filter(organisation__isnull=False)
+            .select_related("organisation")
+            .order_by("organisation__name", "role")
+        ):
+            entry = grouped.setdefault(membership.organisation_id, [membership.organisation, []])
+            entry[1].append(membership.role)
+        desk = self.is_service_desk
+        return [
+            (organisation, [Role(r).label for r in roles], desk or Role.CALDICOTT_GUARDIAN in roles)
+            for organisation, roles in grouped.values()
+        ]
+
     @property
     def has_confirmed_totp(self) -> bool:
         return bool(self.totp_secret) and self.totp_confirmed_at is not None

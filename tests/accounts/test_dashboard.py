@@ -1,0 +1,49 @@
+import pytest
+
+from portal.accounts.roles import Role
+from tests.accounts.factories import UserFactory, grant
+from tests.organisations.factories import TrustFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_lists_each_organisation_with_the_persons_roles(client, organisation):
+    other = TrustFactory(code="RJ1", name="GUY'S AND ST THOMAS' NHS FOUNDATION TRUST")
+    user = UserFactory()
+    grant(user, Role.SUBMITTER, organisation)
+    grant(user, Role.PRIMARY_CONTACT, organisation)
+    grant(user, Role.CALDICOTT_GUARDIAN, other)
+    client.force_login(user)
+    html = client.get("/account/").content.decode()
+    assert "LEEDS TEACHING HOSPITALS NHS TRUST (RR8)" in html
+    assert "Your roles: Primary contact, Submitter" in html
+    assert "Your roles: Caldicott Guardian" in html
+    # only the guardian's organisation offers managing its people
+    assert 'href="/organisations/RJ1/people"' in html
+    assert 'href="/organisations/RR8/people"' not in html
+    assert "/service-desk/invitations" not in html
+
+
+def test_revoked_roles_are_not_shown(client, organisation):
+    from django.utils import timezone
+
+    user = UserFactory()
+    grant(user, Role.SUBMITTER, TrustFactory(code="RJ1"))
+    membership = grant(user, Role.SUBMITTER, organisation)
+    membership.revoked_at = timezone.now()
+    membership.save()
+    client.force_login(user)
+    assert "RR8" not in client.get("/account/").content.decode()
+
+
+def test_the_service_desk_gets_links_to_invitations_and_the_outbox(client, service_desk_user):
+    client.force_login(service_desk_user)
+    html = client.get("/account/").content.decode()
+    assert 'href="/service-desk/invitations"' in html
+    assert 'href="/outbox"' in html
+
+
+def test_someone_with_no_access_is_told_how_to_get_it(client):
+    client.force_login(UserFactory())
+    html = client.get("/account/").content.decode()
+    assert "You do not have access for any organisation" in html
