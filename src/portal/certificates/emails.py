@@ -1,0 +1,61 @@
+"""The emails this app sends, in one place: the guardian's review link and the contacts link.
+
+Addresses always come from the Caldicott Guardian register, never from a form.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+GUARDIAN_REVIEW = "certificate_guardian_review"
+CONTACTS_DISCLOSURE = "certificate_contacts_disclosure"
+
+TEMPLATES = {
+    GUARDIAN_REVIEW: (
+        "Please review a Data User Certificate for ((organisation_name))",
+        """Dear ((guardian_name)),
+
+((organisation_name)) has applied for access to Submit Diagnostic Imaging Data. As its registered Caldicott Guardian, please review the Data User Certificate ((reference)) and authorise or decline it:
+
+((review_link))
+
+The link works once and expires on ((expires_on)).
+
+If you did not expect this email, you can ignore it: nobody will get access unless you authorise it.
+
+National service desk, NHS England""",
+    ),
+    CONTACTS_DISCLOSURE: (
+        "The DID contacts for ((organisation_name))",
+        """Dear ((guardian_name)),
+
+Someone asked for the primary contact and submitters of ((organisation_name)) for the Diagnostic Imaging Data Set. We only give this list to the organisation's registered Caldicott Guardian, so we are sending it to you.
+
+To see the list, open this link (it works once and expires on ((expires_on))):
+
+((disclosure_link))
+
+If you did not ask for this, you can ignore this email.
+
+National service desk, NHS England""",
+    ),
+}
+
+
+def _fill(text: str, personalisation: dict) -> str:
+    for key, value in personalisation.items():
+        text = text.replace(f"(({key}))", str(value))
+    return text
+
+
+def send(template_name: str, to: str, personalisation: dict) -> None:
+    subject, body = TEMPLATES[template_name]
+    send_mail(
+        _fill(subject, personalisation),
+        _fill(body, personalisation),
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+    )
+
+
+def absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
