@@ -4,6 +4,7 @@ Development defaults are safe and embedded (SQLite, local store, outbox email); 
 DJANGO_ENV=production every secret must be given and unsafe values stop start-up.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.organisations",
     "portal.accounts",
+    "portal.notify",
     "portal.certificates",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.accounts.middleware.SessionEpochMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -193,11 +196,27 @@ if PRODUCTION and EMAIL_DELIVERY == "notify" and not NOTIFY_API_KEY:
 if PRODUCTION and EMAIL_DELIVERY == "outbox":
     raise ImproperlyConfigured("EMAIL_DELIVERY=outbox is for development; use smtp or notify.")
 
+try:
+    # {"invitation": "<GOV.UK Notify template id>", ...}; see docs/configuration.md.
+    NOTIFY_TEMPLATE_IDS = json.loads(env_str("NOTIFY_TEMPLATE_IDS", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.") from None
+if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.")
+# The outbox page shows every stored email: never in production.
+OUTBOX_PAGE_ENABLED = not PRODUCTION
+
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
 # Largest scan of a paper Data User Certificate the service desk may attach.
 CERTIFICATE_SCAN_MAX_BYTES = env_int("CERTIFICATE_SCAN_MAX_MB", 10, minimum=1) * 1024 * 1024
+
+# Sign-in throttling (portal.accounts.throttle): failures per email address and per IP
+# address within the window lock further attempts until the window has passed.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+SIGN_IN_MAX_FAILURES_PER_IP = 20
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.notify.urls")),
     path("", include("portal.certificates.urls")),
 ]
