@@ -1,18 +1,20 @@
-"""The emails this app sends, in one place: the guardian's review link and the contacts link.
-
-Addresses always come from the Caldicott Guardian register, never from a form.
+"""The emails this app sends, registered with portal.notify: the guardian's review link and
+the contacts link. Addresses always come from the Caldicott Guardian register, never from a
+form. For GOV.UK Notify, set up templates with the same names and ((placeholders)).
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 
-GUARDIAN_REVIEW = "certificate_guardian_review"
-CONTACTS_DISCLOSURE = "certificate_contacts_disclosure"
+from portal import notify
+from portal.notify.templates import register
 
-TEMPLATES = {
-    GUARDIAN_REVIEW: (
-        "Please review a Data User Certificate for ((organisation_name))",
-        """Dear ((guardian_name)),
+GUARDIAN_REVIEW = "certificate-guardian-review"
+CONTACTS_DISCLOSURE = "certificate-contacts"
+
+register(
+    GUARDIAN_REVIEW,
+    "Please review a Data User Certificate for ((organisation_name))",
+    """Dear ((guardian_name)),
 
 ((organisation_name)) has applied for access to Submit Diagnostic Imaging Data. As its registered Caldicott Guardian, please review the Data User Certificate ((reference)) and authorise or decline it:
 
@@ -22,13 +24,16 @@ The link works once and expires on ((expires_on)).
 
 If you did not expect this email, you can ignore it: nobody will get access unless you authorise it.
 
-National service desk, NHS England""",
-    ),
-    CONTACTS_DISCLOSURE: (
-        "The DID contacts for ((organisation_name))",
-        """Dear ((guardian_name)),
+National service desk, NHS England
+""",
+)
 
-Someone asked for the primary contact and submitters of ((organisation_name)) for the Diagnostic Imaging Data Set. We only give this list to the organisation's registered Caldicott Guardian, so we are sending it to you.
+register(
+    CONTACTS_DISCLOSURE,
+    "The DID contacts for ((organisation_name))",
+    """Dear ((guardian_name)),
+
+Someone asked for the primary contact and submitters of ((organisation_name)) for the Diagnostic Imaging Data Set. We give this list only to the organisation's registered Caldicott Guardian, so we are sending it to you.
 
 To see the list, open this link (it works once and expires on ((expires_on))):
 
@@ -36,25 +41,13 @@ To see the list, open this link (it works once and expires on ((expires_on))):
 
 If you did not ask for this, you can ignore this email.
 
-National service desk, NHS England""",
-    ),
-}
-
-
-def _fill(text: str, personalisation: dict) -> str:
-    for key, value in personalisation.items():
-        text = text.replace(f"(({key}))", str(value))
-    return text
+National service desk, NHS England
+""",
+)
 
 
 def send(template_name: str, to: str, personalisation: dict) -> None:
-    subject, body = TEMPLATES[template_name]
-    send_mail(
-        _fill(subject, personalisation),
-        _fill(body, personalisation),
-        settings.DEFAULT_FROM_EMAIL,
-        [to],
-    )
+    notify.send(template_name, to, personalisation)
 
 
 def absolute(path: str) -> str:

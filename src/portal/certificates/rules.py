@@ -125,7 +125,7 @@ def person_record(*, name, job_title, email, telephone, primary_contact=False, s
         "name": " ".join((name or "").split()),
         "job_title": " ".join((job_title or "").split()),
         "email": (email or "").strip().lower(),
-        "telephone": normalise_telephone(telephone) or (telephone or "").strip(),
+        "telephone": " ".join((telephone or "").split()),
         "primary_contact": bool(primary_contact),
         "submitter": bool(submitter),
     }

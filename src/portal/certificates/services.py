@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from portal.audit.services import record
 from portal.certificates import emails
-from portal.certificates.checks import application_problems, match_guardian
+from portal.certificates.checks import (
+    application_problems,
+    match_guardian,
+    matches_primary_contact_held,
+)
 from portal.certificates.models import (
     Application,
     ApplicationStatus,
@@ -348,3 +352,89 @@ def reject(application: Application, *, actor, reason: str) -> Application:
         raise CertificateError("This application has already been decided")
     _transition(application, State.REJECTED, actor=actor, reason=reason)
     return application
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    approved: bool
+    invited: list  # the people sent an invitation
+    message: str
+
+
+@transaction.atomic
+def _approve(application: Application, *, actor) -> ApprovalResult:
+    from portal.accounts.roles import Role
+    from portal.accounts.services import grant_role, send_invitation, upsert_person
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != State.AWAITING_DESK:
+        raise CertificateError("Only an application waiting for the service desk can be approved")
+    if not signature_still_valid(application):
+        # What was signed is not what is here now: the signature cannot stand.
+        _void(
+            application,
+            actor=actor,
+            reason="The application changed after the Caldicott Guardian signed it",
+        )
+        return ApprovalResult(
+            False,
+            [],
+            "The application changed after it was signed, so the signature is void. We have "
+            "asked the Caldicott Guardian to review it again.",
+        )
+    organisation = application.organisation
+    primary = application.primary_contact
+    if not application.changes_primary_contact and not matches_primary_contact_held(
+        organisation, primary
+    ):
+        raise CertificateError(
+            "The primary contact on this application no longer matches the one held for "
+            f"{organisation.name}, and the application does not say it changes the primary "
+            "contact. Reject it and ask the organisation to apply again."
+        )
+    invited_users = []
+    for person in application.people:
+        user = upsert_person(
+            email=person["email"],
+            full_name=person["name"],
+            job_title=person["job_title"],
+            telephone=person["telephone"],
+            actor=actor,
+        )
+        if person.get("primary_contact"):
+            # Replaces the previous primary contact only when the application says so; the
+            # checks at submission made sure otherwise the details are the same person's.
+            grant_role(user, Role.PRIMARY_CONTACT, organisation, actor=actor)
+        if person.get("submitter"):
+            grant_role(user, Role.SUBMITTER, organisation, actor=actor)
+        if user.activated_at is None:
+            invited_users.append(user)
+    _transition(application, State.APPROVED, actor=actor)
+    for user in invited_users:
+        send_invitation(user, organisation=organisation, actor=actor)
+    names = ", ".join(u.email for u in invited_users) or "nobody new"
+    return ApprovalResult(
+        True, invited_users, f"{application.reference} approved. Invited: {names}."
+    )
+
+
+def approve(application: Application, *, actor) -> ApprovalResult:
+    """Create or update the people, grant their roles and invite the new ones, all in one
+    transaction. A SubmitterLimitReached from grant_role rolls everything back and becomes
+    a CertificateError with a plain message; the application stays waiting for the desk."""
+    from portal.accounts.services import SubmitterLimitReached
+
+    try:
+        return _approve(application, actor=actor)
+    except SubmitterLimitReached as error:
+        record(
+            actor,
+            "certificates.approval_refused",
+            target=application.reference,
+            organisation=application.organisation,
+            details={"reason": "submitter limit"},
+        )
+        raise CertificateError(
+            f"Nothing was changed: {error} Ask the organisation to remove a submitter, or "
+            "reject this application."
+        ) from error

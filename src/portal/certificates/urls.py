@@ -21,6 +21,7 @@ urlpatterns = [
     path("service-desk/certificates/", views_desk.queue, name="queue"),
     path("service-desk/certificates/paper", views_desk.paper, name="paper"),
     path("service-desk/certificates/<int:pk>", views_desk.application_detail, name="application"),
+    path("service-desk/certificates/<int:pk>/approve", views_desk.approve, name="approve"),
     path("service-desk/certificates/<int:pk>/reject", views_desk.reject, name="reject"),
     path("service-desk/certificates/<int:pk>/scan", views_desk.scan, name="scan"),
     path("service-desk/guardians/", views_desk.guardians, name="guardians"),

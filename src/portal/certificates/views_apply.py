@@ -16,6 +16,7 @@ from portal.certificates.forms import (
     SubmitForm,
     UserForm,
 )
+from portal.certificates.http import client_ip, posted
 from portal.core.public import public
 
 DRAFT_KEY = "certificate_draft"
@@ -41,10 +42,6 @@ def _people(draft) -> list[dict]:
     return primary + draft.get("users", [])
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @public
 @require_GET
 def start(request):
@@ -56,7 +53,7 @@ def start(request):
 def organisation(request):
     draft = _draft(request)
     form = OrganisationForm(
-        request.POST or None, initial={"ods_code": draft.get("organisation_code", "")}
+        posted(request), initial={"ods_code": draft.get("organisation_code", "")}
     )
     if request.method == "POST" and form.is_valid():
         if draft.get("organisation_code") != form.cleaned_data["ods_code"]:
@@ -85,7 +82,7 @@ def primary_contact(request):
     held = draft.get("primary_contact") or {}
     initial = {**held, "changes_primary_contact": draft.get("changes_primary_contact", False)}
     form = PrimaryContactForm(
-        request.POST or None, initial=initial, organisation=org, others=draft.get("users", [])
+        posted(request), initial=initial, organisation=org, others=draft.get("users", [])
     )
     if request.method == "POST" and form.is_valid():
         draft["primary_contact"] = form.person(primary_contact=True)
@@ -141,9 +138,10 @@ def guardian(request):
     org = _organisation(draft)
     if org is None:
         return redirect("certificates:apply-organisation")
-    form = GuardianForm(request.POST or None, initial=draft.get("guardian"), organisation=org)
+    form = GuardianForm(posted(request), initial=draft.get("guardian"), organisation=org)
     if request.method == "POST" and form.is_valid():
-        draft["guardian"] = {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]}
+        # Keep the register's spelling: it is what the guardian will see and sign.
+        draft["guardian"] = {"name": form.guardian.name, "email": form.guardian.email}
         _save(request, draft)
         return redirect("certificates:apply-check")
     return render(request, "certificates/apply/guardian.html", {"form": form, "organisation": org})
@@ -172,7 +170,7 @@ def check(request):
         if not draft.get(needed):
             return redirect(page)
     content = draft_content(draft)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             application, _ = services.submit_online(content, ip_address=client_ip(request))

@@ -17,6 +17,7 @@ from portal.certificates.forms import (
     RegisterImportForm,
     RejectForm,
 )
+from portal.certificates.http import files, posted
 from portal.certificates.models import Application, CaldicottGuardian, State
 from portal.certificates.rules import content_hash
 
@@ -34,7 +35,7 @@ def service_desk_only(view):
 @service_desk_only
 @require_http_methods(["GET", "POST"])
 def guardians(request):
-    form = GuardianEntryForm(request.POST or None)
+    form = GuardianEntryForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         guardian = register.add_guardian(
@@ -68,7 +69,7 @@ def guardians(request):
 @service_desk_only
 @require_http_methods(["GET", "POST"])
 def guardians_import(request):
-    form = RegisterImportForm(request.POST or None, request.FILES or None)
+    form = RegisterImportForm(posted(request), files(request))
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +129,7 @@ def application_detail(request, pk):
     return _detail(request, application)
 
 
-def _detail(request, application, *, reject_form=None, status=200):
+def _detail(request, application, *, reject_form=None, approve_error=None, status=200):
     authorisation = application.current_authorisation()
     return render(
         request,
@@ -141,10 +142,27 @@ def _detail(request, application, *, reject_form=None, status=200):
             "signature_valid": services.signature_still_valid(application),
             "fingerprint": content_hash(application.content),
             "reject_form": reject_form or RejectForm(),
+            "approve_error": approve_error,
             "is_open": application.state in (State.AWAITING_GUARDIAN, State.AWAITING_DESK),
         },
         status=status,
     )
+
+
+@service_desk_only
+@require_POST
+def approve(request, pk):
+    application = get_object_or_404(Application, pk=pk)
+    try:
+        result = services.approve(application, actor=request.user)
+    except services.CertificateError as error:
+        application.refresh_from_db()
+        return _detail(request, application, approve_error=str(error), status=409)
+    if result.approved:
+        messages.success(request, result.message)
+    else:
+        messages.warning(request, result.message)
+    return redirect("certificates:application", pk=application.pk)
 
 
 @service_desk_only
@@ -178,7 +196,7 @@ def scan(request, pk):
 @service_desk_only
 @require_http_methods(["GET", "POST"])
 def paper(request):
-    form = PaperCertificateForm(request.POST or None, request.FILES or None)
+    form = PaperCertificateForm(posted(request), files(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

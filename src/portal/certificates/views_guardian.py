@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.certificates import disclosure, services
 from portal.certificates.forms import AuthoriseForm, ContactsRequestForm, DeclineForm
+from portal.certificates.http import client_ip, posted
 from portal.certificates.rules import content_hash
-from portal.certificates.views_apply import client_ip
 from portal.core.public import public
 
 LINK_PROBLEMS = {
@@ -94,7 +94,7 @@ def guardian_review(request, token):
 @public
 @require_http_methods(["GET", "POST"])
 def contacts_request(request):
-    form = ContactsRequestForm(request.POST or None)
+    form = ContactsRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         disclosure.request_contacts(form.cleaned_data["ods_code"], ip_address=client_ip(request))
         return redirect("certificates:contacts-request-sent")
