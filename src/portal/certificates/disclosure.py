@@ -30,13 +30,15 @@ def request_contacts(code: str, *, ip_address: str | None) -> int:
         if organisation
         else []
     )
+    now = timezone.now()
     for guardian in guardians:
         token, token_hash = new_token()
         link = DisclosureLink.objects.create(
             organisation=organisation,
             guardian=guardian,
             token_hash=token_hash,
-            expires_at=timezone.now() + settings.GUARDIAN_LINK_VALID_FOR,
+            created_at=now,
+            expires_at=now + settings.GUARDIAN_LINK_VALID_FOR,
         )
         emails.send(
             emails.CONTACTS_DISCLOSURE,

@@ -338,7 +338,10 @@ class RegisterImportForm(NHSUKForm):
         label="Upload a CSV file",
         help_text="Header: name,email,telephone,organisation_code,registered_from,"
         "registered_to. Dates like 2025-04-01. Nothing is added unless every line is right.",
-        error_messages={"required": "Choose a CSV file to upload"},
+        error_messages={
+            "required": "Choose a CSV file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
 
@@ -394,7 +397,10 @@ class PaperCertificateForm(NHSUKForm):
     scan = forms.FileField(
         label="Scan of the signed certificate",
         help_text="PDF, PNG or JPEG.",
-        error_messages={"required": "Attach the scan of the signed certificate"},
+        error_messages={
+            "required": "Attach the scan of the signed certificate",
+            "empty": "The selected file is empty",
+        },
     )
     verification_method = forms.ChoiceField(
         label="How did you verify the signature against the register?",

@@ -112,6 +112,7 @@ def issue_guardian_link(application: Application) -> str:
         application=application,
         guardian=application.guardian,
         token_hash=token_hash,
+        created_at=now,
         expires_at=now + settings.GUARDIAN_LINK_VALID_FOR,
     )
     url = emails.absolute(reverse("certificates:guardian-review", args=[token]))
