@@ -101,13 +101,20 @@ def _validated(content: dict) -> tuple[Organisation, CaldicottGuardian]:
     return organisation, guardian
 
 
-def issue_guardian_link(application: Application) -> str:
-    """Email the registered guardian a new single-use link; older links stop working."""
+def issue_guardian_link(application: Application, *, token: str | None = None) -> str:
+    """Email the registered guardian a new single-use link; older links stop working.
+
+    `token` is given only by the demo loader, so it can print the same link on every run;
+    everywhere else the token is random.
+    """
     now = timezone.now()
     application.guardian_links.filter(used_at__isnull=True, superseded_at__isnull=True).update(
         superseded_at=now
     )
-    token, token_hash = new_token()
+    if token is None:
+        token, token_hash = new_token()
+    else:
+        token_hash = hash_token(token)
     link = GuardianLink.objects.create(
         application=application,
         guardian=application.guardian,
