@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "portal.organisations",
     "portal.accounts",
     "portal.notify",
+    "portal.certificates",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
@@ -208,6 +209,8 @@ OUTBOX_PAGE_ENABLED = not PRODUCTION
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
+# Largest scan of a paper Data User Certificate the service desk may attach.
+CERTIFICATE_SCAN_MAX_BYTES = env_int("CERTIFICATE_SCAN_MAX_MB", 10, minimum=1) * 1024 * 1024
 
 # Sign-in throttling (portal.accounts.throttle): failures per email address and per IP
 # address within the window lock further attempts until the window has passed.

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
     path("", include("portal.notify.urls")),
+    path("", include("portal.certificates.urls")),
 ]
