@@ -4,6 +4,7 @@ Development defaults are safe and embedded (SQLite, local store, outbox email); 
 DJANGO_ENV=production every secret must be given and unsafe values stop start-up.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "portal.organisations",
     "portal.accounts",
     "portal.submissions",
+    "portal.notify",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
@@ -61,8 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.accounts.middleware.SessionEpochMiddleware",
+    "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -194,9 +197,25 @@ if PRODUCTION and EMAIL_DELIVERY == "notify" and not NOTIFY_API_KEY:
 if PRODUCTION and EMAIL_DELIVERY == "outbox":
     raise ImproperlyConfigured("EMAIL_DELIVERY=outbox is for development; use smtp or notify.")
 
+try:
+    # {"invitation": "<GOV.UK Notify template id>", ...}; see docs/configuration.md.
+    NOTIFY_TEMPLATE_IDS = json.loads(env_str("NOTIFY_TEMPLATE_IDS", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.") from None
+if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.")
+# The outbox page shows every stored email: never in production.
+OUTBOX_PAGE_ENABLED = not PRODUCTION
+
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
+
+# Sign-in throttling (portal.accounts.throttle): failures per email address and per IP
+# address within the window lock further attempts until the window has passed.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+SIGN_IN_MAX_FAILURES_PER_IP = 20
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

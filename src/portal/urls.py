@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("portal.accounts.urls")),
     path("", include("portal.submissions.urls")),
     path("api/", submissions_api.urls),
+    path("", include("portal.notify.urls")),
 ]

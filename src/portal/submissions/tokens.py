@@ -48,6 +48,10 @@ def authenticate(token: str):
     )
     if row is None:
         return None
+    # Revoking a person's access (accounts) ends their sessions and their older tokens.
+    valid_after = getattr(row.user, "sessions_valid_after", None)
+    if valid_after is not None and row.created_at <= valid_after:
+        return None
     ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     return row.user
 
