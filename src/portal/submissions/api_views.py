@@ -10,7 +10,7 @@ from portal.submissions.models import ApiToken
 
 @require_http_methods(["GET", "POST"])
 def tokens_page(request):
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         _, new_token = tokens.create(request.user, form.cleaned_data["name"])

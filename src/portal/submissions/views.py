@@ -50,7 +50,9 @@ def start(request):
         raise Http404("You are not a submitter for any organisation")
     if len(organisations) == 1:
         return redirect("submissions:period", code=organisations[0].code)
-    form = OrganisationForm(request.POST or None, organisations=organisations)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, organisations=organisations
+    )
     if request.method == "POST" and form.is_valid():
         return redirect("submissions:period", code=form.cleaned_data["organisation"])
     return render(request, "submissions/start.html", {"form": form})
@@ -59,7 +61,7 @@ def start(request):
 @require_http_methods(["GET", "POST"])
 def choose_period(request, code):
     organisation = _organisation(request, code)
-    form = PeriodForm(request.POST or None)
+    form = PeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return redirect("submissions:upload", code=code, period=form.cleaned_data["period"])
     return render(request, "submissions/period.html", {"form": form, "organisation": organisation})
