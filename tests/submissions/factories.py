@@ -75,6 +75,7 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
             "rule": "DIDS045",
             "severity": "error",
             "item": "test_date",
+            "value": "2026-02-30",
             "message": "The test date is not a valid date",
         }
         for i in range(errors)
@@ -84,6 +85,7 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
             "rule": "DIDS062",
             "severity": "warning",
             "item": "report_date",
+            "value": "2026-12-01",
             "message": "The report was issued more than a month after the test",
         }
         for i in range(warnings)
@@ -93,6 +95,7 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
         "rule": pl.Utf8,
         "severity": pl.Utf8,
         "item": pl.Utf8,
+        "value": pl.Utf8,
         "message": pl.Utf8,
     }
     return pl.DataFrame(rows, schema=schema)
@@ -148,3 +151,26 @@ def received_submission(user, organisation, period="2026-10", content=None, name
 
     content = content if content is not None else csv_file(name).read()
     return services.receive(user, organisation, period, stored_upload(content, name)).submission
+
+
+def reference_organisations():
+    """The organisations tests/did/records.VALID refers to, as the ODS import holds them."""
+    from tests.organisations.factories import SiteFactory
+
+    TrustFactory(code="RR8", name="Leeds Teaching Hospitals NHS Trust")
+    SiteFactory(code="RR813", parent_code="RR8", name="St James's University Hospital")
+    Organisation.objects.get_or_create(
+        code="B86001",
+        defaults={
+            "name": "Example Surgery",
+            "kind": OrganisationKind.GP_PRACTICE,
+            "open_date": datetime.date(1974, 4, 1),
+        },
+    )
+
+
+def did_csv(rows: int = 3, **changes) -> bytes:
+    """A CSV of valid DID records (September 2026 tests), changed as given."""
+    from tests.did.records import csv_text, record
+
+    return csv_text([record(i + 1, **changes) for i in range(rows)]).encode()

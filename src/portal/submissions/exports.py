@@ -49,5 +49,5 @@ def records_csv(path: Path) -> Iterator[bytes]:
 
 def issues_csv(path: Path | None) -> Iterator[bytes]:
     if path is None or not path.exists():
-        return iter([b"record_number,rule,severity,item,message\n"])
+        return iter([b"record_number,rule,severity,item,value,message\n"])
     return _csv_chunks(path, None, header=True)

@@ -225,8 +225,6 @@ def validate(submission_id) -> Submission | None:
             period=submission.period,
             progress=_progress_recorder(submission.pk),
         )
-    except engine.EngineUnavailable as error:
-        return _fail(submission, str(error))
     except Exception:
         log.exception("validation of submission %s failed", submission.pk)
         return _fail(
@@ -341,11 +339,13 @@ def _supersede(latest):
     """Of the accepted submissions for one organisation and period, the most recently
     received is current; the others become superseded (kept, with their files)."""
     accepted = list(
-        Submission.objects.select_for_update()
-        .filter(organisation=latest.organisation, period=latest.period, status=Status.ACCEPTED)
-        .order_by("-received_at", "-pk")
+        Submission.objects.select_for_update().filter(
+            organisation=latest.organisation, period=latest.period, status=Status.ACCEPTED
+        )
     )
-    current, older = accepted[0], accepted[1:]
+    # Received at the same instant: the one accepted last wins.
+    current = max(accepted, key=lambda s: (s.received_at, s.pk == latest.pk))
+    older = [s for s in accepted if s.pk != current.pk]
     for submission in older:
         _add_event(submission, Status.SUPERSEDED, WORKER, f"superseded by {current.pk}")
         submission.save(update_fields=["status"])
