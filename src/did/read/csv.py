@@ -51,17 +51,21 @@ def detect_encoding(path: Path) -> str:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
-            if not utf8 and _UNDEFINED_1252.search(chunk):
-                raise FileRejected(
-                    "DIDP103",
-                    "The file contains bytes that are neither UTF-8 nor Windows-1252 text.",
-                )
     if utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return "utf-8" if utf8 else "cp1252"
+    if utf8:
+        return "utf-8"
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if _UNDEFINED_1252.search(chunk):
+                raise FileRejected(
+                    "DIDP103",
+                    "The file contains bytes that are neither UTF-8 nor Windows-1252 text.",
+                )
+    return "cp1252"
 
 
 def _first_bad_line(path: Path, encoding: str) -> tuple[int, int]:
@@ -70,9 +74,12 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, int]:
         if encoding == "utf-8":
             handle.reconfigure(encoding="utf-8-sig")
         reader = pycsv.reader(handle)
-        for row in reader:
-            if row and len(row) != len(COLUMNS):
-                return reader.line_num, len(row)
+        try:
+            for row in reader:
+                if row and len(row) != len(COLUMNS):
+                    return reader.line_num, len(row)
+        except pycsv.Error:
+            return 0, 0
     return 0, 0
 
 
@@ -142,6 +149,8 @@ def read_csv(path: Path) -> Iterator[pl.DataFrame]:
         if frame.height:
             yield with_record_numbers(frame, next_record)
             next_record += frame.height
+    if next_record == 1:
+        raise FileRejected("DIDP108", "The file contains no records (only a header row).")
 
 
 def _raise_unreadable(path: Path, encoding: str) -> NoReturn:

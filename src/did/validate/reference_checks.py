@@ -47,7 +47,7 @@ def _open_on(column: str, table: pl.DataFrame, on: pl.Expr) -> pl.Expr:
 
 
 def organisation_masks(organisations: pl.DataFrame) -> dict[str, pl.Expr]:
-    known = organisations["code"]
+    known = organisations["code"].implode()
     gp, org, site = pl.col("_gp"), pl.col("_referring_org"), pl.col("_site")
     test, request = pl.col("_test"), pl.col("_request")
     gp_default = gp.is_in(list(GP_PRACTICE_DEFAULT_CODES))
@@ -73,14 +73,14 @@ def postcode_masks(postcodes: pl.DataFrame) -> dict[str, pl.Expr]:
     return {
         "DIDS016": postcode.is_not_null()
         & ~postcode.str.starts_with(PSEUDO_POSTCODE_PREFIX)
-        & ~postcode.is_in(postcodes["postcode"]),
+        & ~postcode.is_in(postcodes["postcode"].implode()),
     }
 
 
 def _validity(column: str, table: pl.DataFrame) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(known, valid on the test date, valid within the 6-month grace) for a code column."""
     test = pl.col("_test")
-    known = pl.col(column).is_in(table["code"])
+    known = pl.col(column).is_in(table["code"].implode())
     valid_from = _lookup(column, table, "code", "valid_from")
     valid_to = _lookup(column, table, "code", "valid_to")
     valid = (valid_from.is_null() | (valid_from <= test)) & (
