@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from did.spec.derived import DERIVED_COLUMNS
 from did.spec.items import COLUMNS
 from portal.submissions import services, store
 from portal.submissions.models import ManifestEntry, Status, Submission
@@ -47,6 +48,10 @@ def test_a_valid_file_is_accepted_and_its_records_stored_with_derived_fields(rr8
     frame = pl.read_parquet(store.absolute(entry.path))
     assert frame.height == 5
     assert set(COLUMNS) <= set(frame.columns)
+    assert set(DERIVED_COLUMNS) <= set(frame.columns)
+    assert frame["modality"].unique().to_list() == ["Plain Radiography"]
+    assert frame["provider_code"].unique().to_list() == ["RR8"]  # the site's parent
+    assert frame["period"].unique().to_list() == ["2026-09"]
     assert frame["accession_number"].to_list()[0] == "ACC0000001"
     assert entry.sha256 == store.sha256_of(store.absolute(entry.path))
 

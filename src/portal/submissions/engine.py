@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 from django.conf import settings
 
+from did.derive import derive
 from did.validate import validate_file
 from portal.submissions import reference_data
 
@@ -129,8 +130,4 @@ def run(
 
 
 def _derive(records: pl.DataFrame, codes) -> pl.DataFrame:
-    try:
-        from did.derive import derive
-    except ImportError:  # engine-synth's derivations not merged yet
-        return records
     return derive(records, reference=reference_data.reference(), codes=codes)

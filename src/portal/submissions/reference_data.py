@@ -55,10 +55,9 @@ def imaging_codes_path() -> Path | None:
     configured = settings.SUBMISSIONS_IMAGING_CODES
     if configured:
         return Path(configured)
-    import did
+    from did.imaging_codes import starter_codes_path
 
-    starter = Path(did.__file__).parent / "data" / "imaging_codes.csv"
-    return starter if starter.is_file() else None
+    return starter_codes_path()
 
 
 def imaging_codes() -> pl.DataFrame | None:
