@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, NinjaAPI, Schema
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
@@ -122,18 +123,18 @@ def submit(
     zip). 201 with the new submission; 200 with `duplicate: true` and the earlier
     submission when the same file was already sent for that organisation and period."""
     if getattr(request, "upload_too_large", False) or uploads.declared_too_large(request):
-        return 413, {
-            "detail": f"The file is larger than {settings.SUBMISSIONS_MAX_UPLOAD_BYTES} bytes."
-        }
+        limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
+        return Reply(413, {"detail": f"The file is larger than {limit} bytes."})
     if file is None:
-        return 400, {"detail": "Send the file in the multipart field 'file'."}
+        return Reply(400, {"detail": "Send the file in the multipart field 'file'."})
     organisation_row = (
         services.submitter_organisations(request.auth)
         .filter(code=organisation.strip().upper())
         .first()
     )
     if organisation_row is None:
-        file.discard() if hasattr(file, "discard") else None
+        if hasattr(file, "discard"):
+            file.discard()
         raise Http404("No such organisation among those you submit for")
     try:
         calendar.parse_period(period)
@@ -141,10 +142,10 @@ def submit(
             request.auth, organisation_row, period, file, channel=Channel.API
         )
     except (services.SubmissionRefused, calendar.InvalidPeriod) as error:
-        return 400, {"detail": str(error)}
+        return Reply(400, {"detail": str(error)})
     if received.duplicate:
-        return 200, _out(received.submission, duplicate=True)
-    return 201, _out(received.submission)
+        return Reply(200, _out(received.submission, duplicate=True))
+    return Reply(201, _out(received.submission))
 
 
 @api.get(

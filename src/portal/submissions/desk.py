@@ -9,9 +9,27 @@ from django.db.models import Count, Q
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.notify import send as notify_send
+from portal.notify.templates import register
 from portal.organisations.models import Organisation
 from portal.submissions import calendar
 from portal.submissions.models import ReminderSent, Status, Submission
+
+REMINDER = register(
+    "submission_reminder",
+    "Reminder: submit your diagnostic imaging data for ((period))",
+    """Dear ((name)),
+
+We have not yet received an accepted Diagnostic Imaging Data Set file from ((organisation)) for ((period)).
+
+To be included in the monthly publication, it must reach us by ((publication_cutoff)). Files for ((period)) are accepted until ((window_closes)).
+
+Submit it here: ((url))
+
+If you have already sent it, please check its report: a rejected file needs correcting and sending again.
+
+National service desk, Submit Diagnostic Imaging Data""",
+)
 
 
 def expected_organisations():
@@ -99,14 +117,13 @@ def reminder_period(on) -> str | None:
     return None
 
 
-def send_reminders(on=None, send=None) -> list[tuple[str, str, int]]:
+def send_reminders(on=None) -> list[tuple[str, str, int]]:
     """Email primary contacts and submitters of each organisation that has not submitted,
     once per organisation and period. Returns (organisation, period, recipients) sent."""
     on = on or calendar.today()
     period = reminder_period(on)
     if period is None:
         return []
-    send = send or _notify_send
     limits = calendar.deadlines(period)
     sent = []
     for organisation in non_submitters(period):
@@ -119,7 +136,7 @@ def send_reminders(on=None, send=None) -> list[tuple[str, str, int]]:
                     organisation=organisation, period=period, recipients=len(people)
                 )
                 for person in people:
-                    send(
+                    notify_send(
                         "submission_reminder",
                         person.email,
                         {
@@ -142,12 +159,6 @@ def send_reminders(on=None, send=None) -> list[tuple[str, str, int]]:
             continue  # already reminded for this period (another run got there first)
         sent.append((organisation.code, period, len(people)))
     return sent
-
-
-def _notify_send(template_name, to, personalisation):
-    from portal.notify import send  # the accounts app's email module
-
-    return send(template_name, to, personalisation)
 
 
 def memberships_of(organisation):
