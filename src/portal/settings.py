@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.organisations",
     "portal.accounts",
+    "portal.submissions",
     "portal.notify",
     "portal.certificates",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.SessionEpochMiddleware",
+    "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -226,3 +228,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 FORM_RENDERER = "portal.core.forms.NHSUKFormRenderer"
+
+# Submissions (portal.submissions): uploads stream to disk in chunks, never whole in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+SUBMISSIONS_MAX_UPLOAD_BYTES = env_int("SUBMISSIONS_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+# Records whose test date falls outside the chosen reporting period are errors unless this is on.
+SUBMISSIONS_ALLOW_OTHER_MONTHS = env_bool("SUBMISSIONS_ALLOW_OTHER_MONTHS", default=False)
+# National timetable: accepted until the end of the Nth month after the period; the monthly
+# publication takes files received by this day of the month after the period.
+SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)
+SUBMISSIONS_PUBLICATION_CUTOFF_DAY = env_int("SUBMISSIONS_PUBLICATION_CUTOFF_DAY", 26, minimum=1)
+SUBMISSIONS_REMINDER_DAYS = env_int("SUBMISSIONS_REMINDER_DAYS", 5, minimum=0)
+SUBMISSIONS_IMAGING_CODES = env_str("SUBMISSIONS_IMAGING_CODES", "")
