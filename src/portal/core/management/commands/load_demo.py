@@ -12,6 +12,7 @@ from django.db import transaction
 DEMO_MODULES = [
     "portal.organisations.demo",
     "portal.accounts.demo",
+    "portal.publications.demo",
 ]
 
 
