@@ -30,7 +30,7 @@ SELECT r.period, r.provider_code, r.modality, r.patient_source_setting,
 FROM records r
 LEFT JOIN (SELECT code, cancer_group FROM cancer_codes WHERE code_system = 'NICIP') n
        ON r.nicip_code = n.code
-LEFT JOIN (SELECT code, cancer_group FROM cancer_codes WHERE code_system = 'SNOMED') s
+LEFT JOIN (SELECT code, cancer_group FROM cancer_codes WHERE code_system = 'SNOMED-CT') s
        ON r.snomed_code = s.code
 WHERE r.period >= '{start}' AND r.period <= '{end}'
 """

@@ -26,11 +26,11 @@ def _read(path: Path, columns: list[str]) -> pl.DataFrame:
 def load_cancer_groups(path: Path = CANCER_GROUPS_CSV) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """(code_system, code, cancer_group) rows, and the groups in the order first listed."""
     frame = _read(path, ["code_system", "code", "cancer_group"]).with_columns(
-        pl.col("code_system").str.to_uppercase()
+        pl.col("code_system").str.to_uppercase().replace({"SNOMED": "SNOMED-CT"})
     )
-    bad = sorted(set(frame["code_system"]) - {"NICIP", "SNOMED"})
+    bad = sorted(set(frame["code_system"]) - {"NICIP", "SNOMED-CT"})
     if bad:
-        raise ValueError(f"{Path(path).name}: code_system must be NICIP or SNOMED, not {bad}")
+        raise ValueError(f"{Path(path).name}: code_system must be NICIP or SNOMED-CT, not {bad}")
     order = tuple(dict.fromkeys(frame["cancer_group"].to_list()))
     return frame, order
 
