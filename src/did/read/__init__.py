@@ -1,0 +1,87 @@
+"""Readers: turn a CSV, XML or zipped file into record frames, batch by batch.
+
+    with open_records(path) as source:
+        source.format            # "csv" or "xml"
+        for frame in source.batches():
+            ...                  # record_number + the 18 item columns, all strings
+
+A file that cannot be read as DID records raises FileRejected(rule, message) - either from
+open_records or while iterating.
+"""
+
+import codecs
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from did.read.csv import read_csv
+from did.read.errors import FileRejected
+from did.read.frame import RECORD_NUMBER
+from did.read.xml import read_xml
+from did.read.zip import extract_single
+
+__all__ = ["FileRejected", "RECORD_NUMBER", "RecordSource", "open_records"]
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass
+class RecordSource:
+    path: Path
+    format: str  # "csv" or "xml"
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        return read_xml(self.path) if self.format == "xml" else read_csv(self.path)
+
+
+def _sniff(path: Path) -> str:
+    """'zip', 'xml', 'csv' or 'empty', from the content (not the file name)."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(_UTF16_BOMS):
+        return "csv"  # refused as UTF-16 by open_records
+    text = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+    if not text:
+        return "empty" if not _has_text(path) else "csv"
+    return "xml" if text.startswith(b"<") else "csv"
+
+
+def _has_text(path: Path) -> bool:
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 << 20):
+            if chunk.strip():
+                return True
+    return False
+
+
+@contextmanager
+def open_records(path: Path | str) -> Iterator[RecordSource]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    with tempfile.TemporaryDirectory(prefix="did-read-") as scratch:
+        kind = _sniff(path)
+        if kind == "zip":
+            path = extract_single(path, Path(scratch))
+            kind = _sniff(path)
+            if kind == "zip":
+                raise FileRejected("DIDP107", "The zip file holds another zip file.")
+        if kind == "empty":
+            raise FileRejected("DIDP101", "The file is empty.")
+        if kind == "csv" and _starts_with_utf16_bom(path):
+            raise FileRejected(
+                "DIDP103", "The file is UTF-16 text; save it as UTF-8 (or Windows-1252) CSV."
+            )
+        yield RecordSource(path=path, format=kind)
+
+
+def _starts_with_utf16_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    return head in _UTF16_BOMS

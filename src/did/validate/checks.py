@@ -1,0 +1,165 @@
+"""Each record rule as a Polars boolean expression: True where the rule fires.
+
+The expressions run over a *work* frame: the records frame (items trimmed, blanks null,
+NHS number normalised) plus parsed dates and normalised helper columns, all built
+column-wise by `prepare`. Nothing here loops over records in Python.
+"""
+
+from datetime import date
+
+import polars as pl
+
+from did.read.frame import RECORD_NUMBER
+from did.spec.codes import (
+    DATE_PATTERN,
+    ETHNIC_CATEGORY_PATTERN,
+    GENDER,
+    NICIP_PATTERN,
+    PATIENT_SOURCE_SETTING,
+    POSTCODE_PATTERN,
+    PSEUDO_POSTCODE_PREFIX,
+    REFERRER_CODE_PATTERN,
+)
+from did.spec.items import COLUMNS
+from did.spec.policy import CutOff, Policy
+from did.validate.identifiers import nhs_number_fails_modulus_11, nhs_number_is_palindrome
+
+DATE_ITEMS = {
+    "birth_date": "_birth",
+    "request_date": "_request",
+    "request_received_date": "_received",
+    "test_date": "_test",
+    "report_date": "_report",
+}
+IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcode", "gp_practice")
+
+
+def normalise(frame: pl.DataFrame) -> pl.DataFrame:
+    """The records frame: items trimmed, blank as null, NHS number without spaces/hyphens."""
+    trimmed = [pl.col(c).str.strip_chars() for c in COLUMNS if c != "nhs_number"]
+    nhs = pl.col("nhs_number").str.replace_all(r"[\s\-]", "")
+    return frame.select(
+        pl.col(RECORD_NUMBER),
+        *[
+            pl.when(expr == "").then(None).otherwise(expr).alias(name)
+            for name, expr in zip(
+                COLUMNS,
+                [nhs if c == "nhs_number" else trimmed.pop(0) for c in COLUMNS],
+                strict=True,
+            )
+        ],
+    )
+
+
+def prepare(records: pl.DataFrame) -> pl.DataFrame:
+    """Add parsed dates and normalised helper columns (all named with a leading _)."""
+    return records.with_columns(
+        *[
+            pl.when(pl.col(item).str.contains(DATE_PATTERN))
+            .then(pl.col(item).str.to_date("%Y-%m-%d", strict=False))
+            .alias(parsed)
+            for item, parsed in DATE_ITEMS.items()
+        ],
+        pl.col("postcode").str.replace_all(r"\s", "").str.to_uppercase().alias("_postcode"),
+        pl.col("nicip_code").str.to_uppercase().alias("_nicip"),
+        pl.col("gp_practice").str.to_uppercase().alias("_gp"),
+        pl.col("referring_org").str.to_uppercase().alias("_referring_org"),
+        pl.col("site_code").str.to_uppercase().alias("_site"),
+    )
+
+
+def _invalid_date(item: str) -> pl.Expr:
+    return pl.col(item).is_not_null() & pl.col(DATE_ITEMS[item]).is_null()
+
+
+def _month_index(column: str) -> pl.Expr:
+    return pl.col(column).dt.year().cast(pl.Int32) * 12 + pl.col(column).dt.month().cast(pl.Int32)
+
+
+def _length_outside(item: str, low: int, high: int) -> pl.Expr:
+    length = pl.col(item).str.len_chars()
+    return pl.col(item).is_not_null() & ((length < low) | (length > high))
+
+
+def _cut_off_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
+    received_month = received.year * 12 + received.month
+    months_back = pl.lit(received_month, dtype=pl.Int32) - _month_index("_test")
+    if policy.cut_off is CutOff.PORTAL_3_MONTHS:
+        # A file received in August may hold May, June and July: April or earlier is rejected.
+        return {"DIDS055": months_back >= 4, "DIDS049": pl.lit(False)}
+    # DSP: months_between(last day of the receipt month, test date), as Spark computes it:
+    # whole months when both are month-ends, else months plus a day difference over 31.
+    next_month = date(received.year + received.month // 12, received.month % 12 + 1, 1)
+    last_day = (date.fromordinal(next_month.toordinal() - 1)).day
+    test_is_month_end = pl.col("_test").dt.month_end() == pl.col("_test")
+    fraction = (pl.lit(last_day) - pl.col("_test").dt.day().cast(pl.Int32)) / 31.0
+    between = months_back + pl.when(test_is_month_end).then(0.0).otherwise(fraction)
+    return {"DIDS055": between >= 7, "DIDS049": (between >= 4) & (between < 7)}
+
+
+def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
+    """Rule code -> expression that is True where that rule fires (nulls mean no)."""
+    col = pl.col
+    birth, request, rec, test, report = (col(v) for v in DATE_ITEMS.values())
+    nhs = col("nhs_number")
+    received_lit = pl.lit(received, dtype=pl.Date)
+    masks: dict[str, pl.Expr] = {
+        "DIDS002": nhs.is_not_null() & (nhs.str.len_chars() != 10),
+        "DIDS001": nhs.is_not_null()
+        & (nhs.str.len_chars() == 10)
+        & nhs_number_fails_modulus_11("nhs_number"),
+        "DIDP110": (
+            nhs.str.contains(r"^[0-9]{10}$") & nhs_number_is_palindrome("nhs_number")
+            if policy.nhs_number_palindrome_check
+            else pl.lit(False)
+        ),
+        "DIDS003": col("nhs_number_status").is_not_null()
+        & ~col("nhs_number_status").is_in(sorted(policy.nhs_number_statuses)),
+        "DIDS005": _invalid_date("birth_date"),
+        "DIDS006": birth > test,
+        "DIDS008": birth > report,
+        "DIDS009": birth < pl.lit(date(1900, 1, 2)),
+        "DIDS010": (_month_index("_birth") - _month_index("_request")) > 6,
+        "DIDS040": (_month_index("_birth") - _month_index("_received")) > 6,
+        "DIDS012": col("ethnic_category").is_not_null()
+        & ~col("ethnic_category").str.to_uppercase().str.contains(ETHNIC_CATEGORY_PATTERN),
+        "DIDS014": col("gender").is_not_null() & ~col("gender").is_in(list(GENDER)),
+        "DIDS017": col("_postcode").is_not_null()
+        & ~col("_postcode").str.contains(POSTCODE_PATTERN),
+        "DIDP111": _length_outside("gp_practice", 3, 12),
+        "DIDS073": pl.all_horizontal(col(c).is_null() for c in IDENTIFIERS),
+        "DIDS074": pl.all_horizontal(col(c).is_null() for c in IDENTIFIERS if c != "postcode")
+        & col("_postcode").str.starts_with(PSEUDO_POSTCODE_PREFIX),
+        "DIDS020": col("patient_source_setting").is_null(),
+        "DIDS021": col("patient_source_setting").is_not_null()
+        & ~col("patient_source_setting").is_in(list(PATIENT_SOURCE_SETTING)),
+        "DIDS023": col("referrer_code").is_not_null()
+        & ~col("referrer_code").str.contains(REFERRER_CODE_PATTERN),
+        "DIDP112": _length_outside("referring_org", 3, 12),
+        "DIDS026": _invalid_date("request_date"),
+        "DIDS027": request > rec,
+        "DIDS031": request < pl.lit(date(1970, 1, 1)),
+        "DIDS034": request > test,
+        "DIDS035": request > report,
+        "DIDS028": (test - request).dt.total_days() > 365,
+        "DIDS036": _invalid_date("request_received_date"),
+        "DIDS043": rec > test,
+        "DIDS044": rec > report,
+        "DIDS041": rec < pl.lit(date(1970, 1, 1)),
+        "DIDS038": (test - rec).dt.total_days() > 365,
+        "DIDS056": col("nicip_code").is_null() & col("snomed_code").is_null(),
+        "DIDP113": col("nicip_code").is_not_null() & ~col("nicip_code").str.contains(NICIP_PATTERN),
+        "DIDS050": col("test_date").is_null(),
+        "DIDS045": _invalid_date("test_date"),
+        "DIDS051": test > received_lit,
+        "DIDS061": _invalid_date("report_date"),
+        "DIDS066": report > received_lit,
+        "DIDS048": report < test,
+        "DIDS062": report > test.dt.offset_by("1mo"),
+        "DIDS067": col("site_code").is_null(),
+        "DIDS069": _length_outside("site_code", 5, 12),
+        "DIDS070": col("accession_number").is_null(),
+        "DIDS072": col("accession_number").str.len_chars() > 20,
+    }
+    masks.update(_cut_off_masks(received, policy))
+    return masks

@@ -1,0 +1,285 @@
+"""Readers: CSV dialects and encodings, XML structure, zip, and file-level rejects."""
+
+import zipfile
+
+import pytest
+
+from did.spec.items import COLUMNS
+from did.validate import validate_file
+from tests.did.records import RECEIVED, csv_text, record, write_csv, write_xml, xml_text
+
+from .conftest import DATA
+
+
+def check(path, **kwargs):
+    return validate_file(path, received=RECEIVED, **kwargs)
+
+
+def file_error(report):
+    (error,) = report.file_errors
+    return error.rule, error.message
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def test_a_header_row_naming_the_items_is_skipped_and_not_counted(tmp_path):
+    path = write_csv(tmp_path / "h.csv", [record(1), record(2, gender="7")], header=True)
+    report = check(path)
+    assert report.record_count == 2
+    assert report.issue_table().select("record", "rule").rows() == [(2, "DIDS014")]
+
+
+def test_a_header_row_may_name_the_items_in_another_order(tmp_path):
+    rows = [record(1, gender="1", postcode="LS1 4AP")]
+    names = list(reversed(COLUMNS))
+    lines = [",".join(names), ",".join(rows[0][c] for c in names)]
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n")
+    report = check(path)
+    assert report.status == "accepted"
+    assert report.records.row(0, named=True)["postcode"] == "LS1 4AP"
+
+
+def test_a_header_of_data_dictionary_titles_is_recognised(
+    tmp_path,
+):
+    from did.spec.items import ITEMS
+
+    header = ",".join(f'"{item.title}"' for item in ITEMS)
+    path = tmp_path / "t.csv"
+    path.write_text(header + "\r\n" + csv_text([record(1)]))
+    assert check(path).record_count == 1
+
+
+def test_utf8_with_a_byte_order_mark_and_crlf_line_endings_is_read(tmp_path):
+    text = csv_text([record(1), record(2)]).replace("\n", "\r\n")
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    report = check(path)
+    assert report.status == "accepted", report.to_dict()
+    assert report.records["nhs_number"].to_list() == ["9434765919", "9434765919"]
+
+
+def test_quoted_fields_may_hold_commas_and_quotes(tmp_path):
+    rows = [record(1, accession_number='A,1 "x"')]
+    path = write_csv(tmp_path / "q.csv", rows)
+    report = check(path)
+    assert report.status == "accepted"
+    assert report.records["accession_number"].to_list() == ['A,1 "x"']
+
+
+def test_windows_1252_text_is_decoded(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_bytes(csv_text([record(1, accession_number="ACCÉ1")]).encode("cp1252"))
+    report = check(path)
+    assert report.status == "accepted"
+    assert report.records["accession_number"].to_list() == ["ACCÉ1"]
+
+
+def test_undecodable_bytes_reject_the_file(tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_bytes(csv_text([record(1)]).encode() + b"\x81\x8d,\n")
+    assert file_error(check(path))[0] == "DIDP103"
+
+
+def test_nul_bytes_reject_the_file(tmp_path):
+    path = tmp_path / "n.csv"
+    path.write_bytes(csv_text([record(1)]).encode() + b"\x00")
+    rule, message = file_error(check(path))
+    assert rule == "DIDP103" and "NUL" in message
+
+
+def test_utf16_is_refused_with_advice(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes(csv_text([record(1)]).encode("utf-16"))
+    rule, message = file_error(check(path))
+    assert rule == "DIDP103" and "UTF-8" in message
+
+
+def test_a_line_with_the_wrong_number_of_columns_rejects_the_file_naming_the_line(tmp_path):
+    text = csv_text([record(1), record(2), record(3)]).splitlines()
+    text[2] = text[2] + ",extra"
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(text) + "\n")
+    report = check(path)
+    assert report.status == "rejected" and report.record_count == 0
+    rule, message = file_error(report)
+    assert rule == "DIDP102"
+    assert message.startswith("Line 3 has 19 columns; every line must have 18")
+
+
+def test_a_short_line_is_found_too(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(csv_text([record(1)]) + "a,b,c\n")
+    assert file_error(check(path)) == (
+        "DIDP102",
+        "Line 2 has 3 columns; every line must have 18 (the data items in order, "
+        "separated by commas).",
+    )
+
+
+@pytest.mark.parametrize("content", [b"", b"   \r\n\n", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_rejected(tmp_path, content):
+    path = tmp_path / "e.csv"
+    path.write_bytes(content)
+    assert file_error(check(path)) == ("DIDP101", "The file is empty.")
+
+
+def test_a_header_without_records_is_rejected(tmp_path):
+    path = write_csv(tmp_path / "h.csv", [], header=True)
+    assert file_error(check(path))[0] == "DIDP108"
+
+
+def test_a_file_is_read_in_batches_with_continuous_record_numbers(tmp_path, monkeypatch):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 1024)
+    rows = [record(n) for n in range(1, 301)]
+    rows[250] = record(251, gender="5")
+    path = write_csv(tmp_path / "big.csv", rows)
+    seen = []
+    report = check(path, progress=seen.append)
+    assert len(seen) > 5 and seen[-1] == 300
+    assert report.issue_table().select("record", "rule").rows() == [(251, "DIDS014")]
+    assert report.records["record_number"].to_list() == list(range(1, 301))
+
+
+# --- XML ---------------------------------------------------------------------------------
+
+
+def test_xml_and_csv_of_the_same_records_give_the_same_report(tmp_path, reference, codes):
+    from tests.did.test_validate_rules import CASES
+
+    rows = [record(n + 1, **changes) for n, (_, changes, _, _) in enumerate(CASES)]
+    csv_report = check(write_csv(tmp_path / "r.csv", rows), reference=reference, codes=codes)
+    xml_report = check(write_xml(tmp_path / "r.xml", rows), reference=reference, codes=codes)
+    as_csv, as_xml = csv_report.to_dict(), xml_report.to_dict()
+    assert (as_csv.pop("format"), as_xml.pop("format")) == ("csv", "xml")
+    assert as_csv == as_xml
+    assert as_csv["errors"] > 40
+    assert csv_report.records.equals(xml_report.records)
+
+
+def test_each_imaging_activity_is_a_record_carrying_its_patient_and_referral(tmp_path):
+    group = [record(1), record(2, test_date="2026-09-11"), record(3, test_date="2026-09-12")]
+    other = [record(4, nhs_number="4010232137", patient_source_setting="05")]
+    path = tmp_path / "multi.xml"
+    path.write_text(xml_text([group, other]))
+    report = check(path)
+    assert report.status == "accepted"
+    frame = report.records
+    assert frame["record_number"].to_list() == [1, 2, 3, 4]
+    assert frame["nhs_number"].to_list() == ["9434765919"] * 3 + ["4010232137"]
+    assert frame["patient_source_setting"].to_list() == ["03", "03", "03", "05"]
+    assert frame["test_date"].to_list()[:3] == ["2026-09-10", "2026-09-11", "2026-09-12"]
+
+
+def test_a_namespaced_document_is_read(tmp_path):
+    text = xml_text([[record(1)]]).replace("<DIDS>", '<DIDS xmlns="urn:nhs:dids">')
+    path = tmp_path / "ns.xml"
+    path.write_text(text)
+    assert check(path).records["site_code"].to_list() == ["RR813"]
+
+
+def test_malformed_xml_is_rejected_with_line_and_column(tmp_path):
+    path = tmp_path / "bad.xml"
+    path.write_text("<?xml version='1.0'?>\n<DIDS>\n  <DIDSRecord>\n  </DIDS>\n")
+    rule, message = file_error(check(path))
+    assert rule == "DIDP104"
+    assert message.startswith("The XML is not well formed at line 4, column 5")
+
+
+def test_an_unknown_root_element_is_rejected(tmp_path):
+    path = tmp_path / "root.xml"
+    path.write_text("<Submission><DIDSRecord/></Submission>")
+    assert file_error(check(path)) == (
+        "DIDP105",
+        "The root element is Submission; a DID XML file starts with <DIDS>.",
+    )
+
+
+def test_xml_without_records_is_rejected(tmp_path):
+    path = tmp_path / "none.xml"
+    path.write_text("<DIDS></DIDS>")
+    assert file_error(check(path))[0] == "DIDP108"
+
+
+def test_a_did_record_without_an_imaging_activity_is_rejected(tmp_path):
+    path = tmp_path / "noact.xml"
+    path.write_text(
+        xml_text([[record(1)]]).replace("<DIDSRecord>", "<DIDSRecord></DIDSRecord><DIDSRecord>")
+    )
+    assert file_error(check(path)) == ("DIDP109", "DIDSRecord number 1 has no ImagingActivity.")
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<DIDS><DIDSRecord><ImagingActivity><RadiologicalAccessionNumber extension="&lol9;"/>
+</ImagingActivity></DIDSRecord></DIDS>"""
+
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE DIDS [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<DIDS><DIDSRecord><ImagingActivity><RadiologicalAccessionNumber extension="&xxe;"/>
+</ImagingActivity></DIDSRecord></DIDS>"""
+
+PLAIN_DOCTYPE = b"""<?xml version="1.0"?><!DOCTYPE DIDS SYSTEM "http://example.invalid/dids.dtd">
+<DIDS/>"""
+
+
+@pytest.mark.parametrize("content", [BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DOCTYPE])
+def test_hostile_xml_is_rejected_cleanly(tmp_path, content):
+    path = tmp_path / "hostile.xml"
+    path.write_bytes(content)
+    report = check(path)
+    assert report.status == "rejected"
+    rule, message = file_error(report)
+    assert rule == "DIDP106" and "DOCTYPE" in message
+    assert "root:" not in report.to_json()
+
+
+# --- zip ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["inner.csv", "inner.xml"])
+def test_a_zip_holding_one_file_is_read(tmp_path, name):
+    rows = [record(1), record(2, gender="8")]
+    inner = (write_csv if name.endswith("csv") else write_xml)(tmp_path / name, rows)
+    path = tmp_path / "upload.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(inner, name)
+    report = check(path)
+    assert report.format == name[-3:]
+    assert report.issue_table().select("record", "rule").rows() == [(2, "DIDS014")]
+
+
+def test_a_zip_holding_two_files_is_rejected(tmp_path):
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.csv", csv_text([record(1)]))
+        archive.writestr("b.csv", csv_text([record(2)]))
+    assert file_error(check(path)) == (
+        "DIDP107",
+        "The zip file holds 2 files; it must hold exactly one CSV or XML file.",
+    )
+
+
+def test_a_damaged_zip_is_rejected(tmp_path):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 10)
+    assert file_error(check(path))[0] == "DIDP107"
+
+
+def test_the_fixture_files_validate_as_documented():
+    valid = check(DATA / "valid.csv")
+    assert valid.status == "accepted" and valid.record_count == 3
+    assert check(DATA / "valid.xml").to_dict()["issues"] == valid.to_dict()["issues"]
+    invalid = check(DATA / "invalid.csv")
+    assert invalid.status == "rejected"
+    assert set(invalid.rule_counts) == {"DIDS001", "DIDS014", "DIDS071", "DIDS023"}

@@ -1,0 +1,244 @@
+"""Every record rule: a record that breaks it makes it fire; valid records keep it quiet."""
+
+from dataclasses import replace
+
+import pytest
+
+from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY
+from did.spec.rules import RECORD_RULES, RULES, Severity
+from did.validate import validate_file
+from tests.did.records import RECEIVED, VALID, record, write_csv
+
+NO_IDENTIFIERS = dict(
+    nhs_number="",
+    birth_date="",
+    ethnic_category="",
+    gender="",
+    postcode="",
+    gp_practice="",
+)
+PALINDROME_POLICY = replace(PORTAL_POLICY, name="palindrome", nhs_number_palindrome_check=True)
+
+# (rule, changes to the valid record, policy, needs reference data)
+CASES: list[tuple[str, dict[str, str], object, bool]] = [
+    ("DIDS001", {"nhs_number": "9434765918"}, PORTAL_POLICY, False),
+    ("DIDS002", {"nhs_number": "943 476 591"}, PORTAL_POLICY, False),
+    ("DIDP110", {"nhs_number": "1111111111"}, PALINDROME_POLICY, False),
+    ("DIDS003", {"nhs_number_status": "09"}, PORTAL_POLICY, False),
+    ("DIDS003", {"nhs_number_status": "06"}, XSD_STRICT_POLICY, False),
+    ("DIDS005", {"birth_date": "1980-02-30"}, PORTAL_POLICY, False),
+    ("DIDS006", {"birth_date": "2026-09-11"}, PORTAL_POLICY, False),
+    ("DIDS008", {"birth_date": "2026-09-08", "report_date": "2026-09-07"}, PORTAL_POLICY, False),
+    ("DIDS009", {"birth_date": "1900-01-01"}, PORTAL_POLICY, False),
+    ("DIDS010", {"birth_date": "2027-04-01"}, PORTAL_POLICY, False),
+    ("DIDS040", {"birth_date": "2027-04-01"}, PORTAL_POLICY, False),
+    ("DIDS012", {"ethnic_category": "X"}, PORTAL_POLICY, False),
+    ("DIDS014", {"gender": "3"}, PORTAL_POLICY, False),
+    ("DIDS017", {"postcode": "NOT A PC"}, PORTAL_POLICY, False),
+    ("DIDS016", {"postcode": "M1 1AA"}, PORTAL_POLICY, True),
+    ("DIDP111", {"gp_practice": "B8"}, PORTAL_POLICY, False),
+    ("DIDS018", {"gp_practice": "Z99999"}, PORTAL_POLICY, True),
+    ("DIDS080", {"gp_practice": "B86002"}, PORTAL_POLICY, True),
+    ("DIDS073", NO_IDENTIFIERS, PORTAL_POLICY, False),
+    ("DIDS074", dict(NO_IDENTIFIERS, postcode="ZZ99 3VZ"), PORTAL_POLICY, False),
+    ("DIDS020", {"patient_source_setting": ""}, PORTAL_POLICY, False),
+    ("DIDS021", {"patient_source_setting": "1"}, PORTAL_POLICY, False),
+    ("DIDS023", {"referrer_code": "DR WHO"}, PORTAL_POLICY, False),
+    ("DIDP112", {"referring_org": "R8"}, PORTAL_POLICY, False),
+    ("DIDS024", {"referring_org": "ZZZ"}, PORTAL_POLICY, True),
+    ("DIDS079", {"referring_org": "RAE"}, PORTAL_POLICY, True),
+    ("DIDS026", {"request_date": "2026/09/01"}, PORTAL_POLICY, False),
+    ("DIDS027", {"request_date": "2026-09-03"}, PORTAL_POLICY, False),
+    ("DIDS031", {"request_date": "1969-12-31"}, PORTAL_POLICY, False),
+    (
+        "DIDS034",
+        {"request_date": "2026-09-11", "request_received_date": "2026-09-11"},
+        PORTAL_POLICY,
+        False,
+    ),
+    (
+        "DIDS035",
+        {"request_date": "2026-09-13", "request_received_date": "2026-09-13"},
+        PORTAL_POLICY,
+        False,
+    ),
+    (
+        "DIDS028",
+        {"request_date": "2025-09-01", "request_received_date": "2026-09-01"},
+        PORTAL_POLICY,
+        False,
+    ),
+    ("DIDS036", {"request_received_date": "2026-09-31"}, PORTAL_POLICY, False),
+    ("DIDS043", {"request_received_date": "2026-09-11"}, PORTAL_POLICY, False),
+    ("DIDS044", {"request_received_date": "2026-09-13"}, PORTAL_POLICY, False),
+    (
+        "DIDS041",
+        {"request_date": "1969-12-30", "request_received_date": "1969-12-31"},
+        PORTAL_POLICY,
+        False,
+    ),
+    (
+        "DIDS038",
+        {"request_date": "2025-09-01", "request_received_date": "2025-09-05"},
+        PORTAL_POLICY,
+        False,
+    ),
+    ("DIDS056", {"nicip_code": "", "snomed_code": ""}, PORTAL_POLICY, False),
+    ("DIDP113", {"nicip_code": "XCHEST1"}, PORTAL_POLICY, False),
+    ("DIDP114", {"snomed_code": "399208009"}, PORTAL_POLICY, False),
+    ("DIDS057", {"nicip_code": "XNONE"}, PORTAL_POLICY, True),
+    ("DIDS057", {"nicip_code": "XGONE", "snomed_code": ""}, PORTAL_POLICY, True),
+    ("DIDS077", {"nicip_code": "XOLDC", "snomed_code": ""}, PORTAL_POLICY, True),
+    ("DIDS059", {"snomed_code": "71388002", "nicip_code": ""}, PORTAL_POLICY, True),
+    ("DIDS059", {"snomed_code": "138875005", "nicip_code": ""}, PORTAL_POLICY, True),
+    ("DIDS078", {"snomed_code": "404684003", "nicip_code": ""}, PORTAL_POLICY, True),
+    ("DIDS082", {"snomed_code": "22298006"}, PORTAL_POLICY, True),
+    ("DIDS050", {"test_date": "", "report_date": ""}, PORTAL_POLICY, False),
+    ("DIDS045", {"test_date": "10/09/2026"}, PORTAL_POLICY, False),
+    ("DIDS051", {"test_date": "2026-10-16", "report_date": ""}, PORTAL_POLICY, False),
+    ("DIDS055", {"test_date": "2026-06-30", "report_date": ""}, PORTAL_POLICY, False),
+    ("DIDS055", {"test_date": "2026-03-31", "report_date": ""}, DSP_POLICY, False),
+    ("DIDS049", {"test_date": "2026-04-01", "report_date": ""}, DSP_POLICY, False),
+    ("DIDS049", {"test_date": "2026-06-15", "report_date": ""}, DSP_POLICY, False),
+    ("DIDS061", {"report_date": "2026-13-01"}, PORTAL_POLICY, False),
+    ("DIDS066", {"report_date": "2026-10-16"}, PORTAL_POLICY, False),
+    ("DIDS048", {"report_date": "2026-09-09"}, PORTAL_POLICY, False),
+    ("DIDS062", {"report_date": "2026-10-11"}, PORTAL_POLICY, False),
+    ("DIDS067", {"site_code": ""}, PORTAL_POLICY, False),
+    ("DIDS069", {"site_code": "RR8"}, PORTAL_POLICY, False),
+    ("DIDS068", {"site_code": "RZZ99"}, PORTAL_POLICY, True),
+    ("DIDS081", {"site_code": "RR801"}, PORTAL_POLICY, True),
+    ("DIDS070", {"accession_number": ""}, PORTAL_POLICY, False),
+    ("DIDS072", {"accession_number": "A" * 21}, PORTAL_POLICY, False),
+    ("DIDS071", {"accession_number": "ACC0000001"}, PORTAL_POLICY, False),
+]
+
+
+def _validate(tmp_path, rows, policy=PORTAL_POLICY, reference=None, codes=None):
+    path = write_csv(tmp_path / "records.csv", rows)
+    return validate_file(path, received=RECEIVED, policy=policy, reference=reference, codes=codes)
+
+
+def test_every_record_rule_has_a_case_that_fires_it():
+    assert {rule.code for rule in RECORD_RULES} == {case[0] for case in CASES}
+
+
+@pytest.mark.parametrize(
+    ("rule", "changes", "policy", "needs_reference"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_a_record_breaking_a_rule_makes_it_fire_on_that_record_only(
+    tmp_path, rule, changes, policy, needs_reference, reference, codes
+):
+    rows = [record(1), record(2, **changes)]
+    kwargs = {"reference": reference, "codes": codes} if needs_reference else {}
+    report = _validate(tmp_path, rows, policy, **kwargs)
+    issues = report.issue_table()
+    fired = issues.filter(issues["rule"] == rule)
+    assert fired["record"].to_list() == [2]
+    assert issues.filter(issues["record"] == 1).height == 0
+    (issue,) = fired.iter_rows(named=True)
+    assert issue["severity"] == RULES[rule].severity.value
+    assert issue["message"] == RULES[rule].message
+    expected_status = "rejected" if issues["severity"].eq("error").any() else "accepted"
+    assert report.status == expected_status
+    if RULES[rule].severity is Severity.WARNING and set(issues["rule"]) == {rule}:
+        assert report.status == "accepted"
+
+
+@pytest.mark.parametrize(
+    "policy", [PORTAL_POLICY, DSP_POLICY, XSD_STRICT_POLICY, PALINDROME_POLICY]
+)
+def test_valid_records_raise_no_issue_under_any_policy_with_all_reference_data(
+    tmp_path, policy, reference, codes
+):
+    rows = [
+        record(1),
+        record(2, nhs_number="943 476 5919", postcode="ls14ap", referrer_code=""),
+        record(3, nicip_code="", snomed_code="22298006", ethnic_category="99"),
+        record(4, nicip_code="MBRAI", snomed_code="", gp_practice="V81999"),
+        record(5, referring_org="X99999", referrer_code="12A3456B", gender="9"),
+        record(6, **dict(NO_IDENTIFIERS, nhs_number="9434765919")),
+        # born after the request (a neonatal request) but before the test
+        record(7, birth_date="2026-09-09"),
+        # three months back: inside the portal cut-off and below the DSP warning band
+        record(
+            8,
+            test_date="2026-07-01",
+            request_date="2026-06-01",
+            request_received_date="2026-06-02",
+            report_date="2026-07-31",
+        ),
+    ]
+    report = _validate(tmp_path, rows, policy, reference=reference, codes=codes)
+    assert report.issue_table().to_dicts() == []
+    assert report.status == "accepted"
+    assert report.not_checked == []
+
+
+def test_reference_rules_are_listed_as_not_checked_without_reference_data(tmp_path):
+    report = _validate(tmp_path, [record(1, site_code="RZZ99", postcode="M1 1AA")])
+    assert report.status == "accepted"
+    needing = {r.code for r in RECORD_RULES if r.needs.value != "nothing"}
+    assert set(report.not_checked) == needing
+    assert {"DIDS068", "DIDS016", "DIDS057", "DIDS082"} <= needing
+
+
+def test_the_portal_cut_off_accepts_three_months_back_and_rejects_four(tmp_path):
+    rows = [
+        record(
+            1,
+            test_date="2026-07-01",
+            report_date="",
+            request_date="2026-06-01",
+            request_received_date="2026-06-01",
+        ),
+        record(
+            2,
+            test_date="2026-06-30",
+            report_date="",
+            request_date="2026-06-01",
+            request_received_date="2026-06-01",
+        ),
+    ]
+    issues = _validate(tmp_path, rows).issue_table()
+    assert issues.select("record", "rule").rows() == [(2, "DIDS055")]
+
+
+def test_the_dsp_bands_warn_from_four_months_and_reject_from_seven(tmp_path):
+    dates = ["2026-06-30", "2026-04-01", "2026-03-31", "2026-03-01", "2026-07-01"]
+    rows = [
+        record(
+            n,
+            test_date=d,
+            report_date="",
+            request_date="2026-01-01",
+            request_received_date="2026-01-01",
+        )
+        for n, d in enumerate(dates, start=1)
+    ]
+    issues = _validate(tmp_path, rows, DSP_POLICY).issue_table()
+    assert issues.filter(issues["rule"].is_in(["DIDS049", "DIDS055"])).select(
+        "record", "rule"
+    ).rows() == [(1, "DIDS049"), (2, "DIDS049"), (3, "DIDS055"), (4, "DIDS055")]
+
+
+def test_duplicates_name_the_first_record_and_ignore_case_of_site_code(tmp_path):
+    rows = [record(1), record(2), record(3, accession_number="ACC0000001", site_code="rr813")]
+    issues = _validate(tmp_path, rows).issue_table()
+    (issue,) = issues.to_dicts()
+    assert (issue["record"], issue["rule"]) == (3, "DIDS071")
+    assert issue["value"] == "ACC0000001 at site RR813 (first on record 1)"
+
+
+def test_values_are_trimmed_and_nhs_numbers_normalised_in_the_records(tmp_path):
+    rows = [record(1, nhs_number=" 943-476-5919 ", site_code="  RR813 ", referrer_code=" ")]
+    report = _validate(tmp_path, rows)
+    assert report.status == "accepted"
+    (row,) = report.records.to_dicts()
+    assert row["nhs_number"] == "9434765919"
+    assert row["site_code"] == "RR813"
+    assert row["referrer_code"] is None
+    assert row["record_number"] == 1
+    assert list(report.records.columns)[1:] == list(VALID)
