@@ -78,3 +78,22 @@ def test_the_awkward_records_are_counted_by_both_engines(spark, store):
             ("", "Not known", 5)
         ]
         assert "2025-10" not in tables["completeness"]["period"].to_list()
+
+
+def test_did_publish_on_spark_writes_the_same_files_as_on_duckdb(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from did import synth
+    from did.cli import cli
+
+    synth.write(tmp_path / "a.csv", 1500, "2026-08", seed=9)
+    for engine in ("duckdb", "spark"):
+        args = ["publish", str(tmp_path / "a.csv"), "--out", str(tmp_path / engine)]
+        result = CliRunner().invoke(cli, [*args, "--engine", engine])
+        assert result.exit_code == 0, result.output
+    for path in sorted((tmp_path / "duckdb").glob("*.*sv")) + sorted(
+        (tmp_path / "duckdb").glob("*.json")
+    ):
+        if path.name in ("release.json", "run.json"):
+            continue
+        assert path.read_bytes() == (tmp_path / "spark" / path.name).read_bytes(), path.name

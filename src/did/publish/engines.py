@@ -159,6 +159,7 @@ def spark_session(master: str | None = None):
         SparkSession.builder.appName("did-publish")
         .master(master or "local[2]")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
     )

@@ -16,14 +16,14 @@ from did.spec.items import COLUMNS
 # modality -> (share in thousandths, [(nicip code, share of the modality's tests)],
 #              typical days request->test, typical days test->report)
 PROFILE: dict[str, tuple[int, list[tuple[str, int]], int, int]] = {
-    "Plain Radiography": (500, [("XCHES", 40), ("XKNEB", 30), ("XHIPB", 30)], 1, 2),
-    "Diagnostic Ultrasonography": (220, [("UABDO", 50), ("UKIDN", 20), ("UTHYR", 30)], 14, 1),
+    "Plain Radiography": (500, [("XCHES", 40), ("XKNEB", 30), ("XHIPL", 30)], 1, 2),
+    "Diagnostic Ultrasonography": (220, [("UABDO", 50), ("UKIDB", 20), ("UTHYR", 30)], 14, 1),
     "Computerized Axial Tomography": (150, [("CCHES", 30), ("CHEAD", 70)], 7, 2),
-    "Magnetic Resonance Imaging": (80, [("MBRAI", 40), ("MKNEE", 60)], 20, 4),
+    "Magnetic Resonance Imaging": (80, [("MBRAI", 40), ("MKNEL", 60)], 20, 4),
     "Fluoroscopy": (20, [("FBASW", 100)], 10, 2),
     "Nuclear Medicine": (15, [("NBONE", 100)], 15, 3),
-    "Positron Emission Tomography": (9, [("PWHOL", 100)], 10, 3),
-    "Single Photon Emission Computerized Tomography": (3, [("SMYOP", 100)], 20, 5),
+    "Positron Emission Tomography": (9, [("PCTWB", 100)], 10, 3),
+    "Single Photon Emission Computerized Tomography": (3, [("NSPMY", 100)], 20, 5),
     "Medical Photography": (1, [("OPHOT", 100)], 0, 0),
     "Unknown": (2, [("ZZZZZ", 100)], 5, 5),
 }
@@ -172,3 +172,35 @@ def full_width(frame: pl.DataFrame) -> pl.DataFrame:
 def first_of(period: str) -> date:
     year, month = parse_period(period)
     return date(year, month, 1)
+
+
+def item_records(counts: dict[str, int], period: str, sites: list[str]) -> pl.DataFrame:
+    """Record-level DID items (the 18 columns, as strings): `counts[code]` tests with each
+    NICIP code in `period`, spread evenly over `sites` and the first 28 days. For checking
+    that published totals are reproduced from records."""
+    year, month = parse_period(period)
+    frames = []
+    for code, n in counts.items():
+        i = pl.int_range(0, n, dtype=pl.Int64)
+        frames.append(
+            pl.select(
+                pl.lit(code).alias("nicip_code"),
+                pl.format("{}{}", pl.lit(code), i).alias("accession_number"),
+                pl.lit(sites).list.get(i % len(sites)).alias("site_code"),
+                pl.format(
+                    "{}-{}", pl.lit(f"{year:04d}-{month:02d}"),
+                    (i % 28 + 1).cast(pl.Utf8).str.zfill(2),
+                ).alias("test_date"),
+            )
+        )  # fmt: skip
+    tests = pl.concat(frames)
+    fixed = {
+        "nhs_number_status": "01",
+        "gender": "2",
+        "patient_source_setting": "03",
+        "referrer_code": "C1234567",
+    }
+    return tests.select(
+        (pl.col(c) if c in tests.columns else pl.lit(fixed.get(c)).cast(pl.Utf8)).alias(c)
+        for c in COLUMNS
+    )

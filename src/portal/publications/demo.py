@@ -1,21 +1,20 @@
 """A demonstration release from synthetic records, so the statistics pages are never empty.
 
-The records are generated deterministically (did.publish.sample) for the demo trusts,
-written as Parquet beside the release files (never into the record store), and published
-like any release. Loading it again changes nothing.
+Thirteen months of records from the engine's generator (`did synth`, no errors injected)
+for its demo trusts, derived with the starter imaging code reference and written as
+Parquet beside the release files (never into the record store), then published like any
+release. Deterministic (fixed seeds), so loading it again changes nothing.
 """
-
-from pathlib import Path
 
 from django.utils import timezone
 
+from did import synth
+from did.derive import derive
 from did.publish.periods import monthly_publication_date, monthly_window, shift
 from did.publish.release import sha256_file
-from did.publish.sample import derived_records
 from portal.publications.services import AcceptedFile, publish_release, releases_dir
 
-DEMO_PROVIDERS = ["RJ1", "RRV", "RR8", "RXF", "RTH"]
-RECORDS_PER_PROVIDER_MONTH = 1500
+RECORDS_PER_MONTH = 6000  # on average; months vary so the charts show a shape
 
 
 def latest_published_period(today) -> str:
@@ -26,16 +25,25 @@ def latest_published_period(today) -> str:
     return period
 
 
-def load(stdout) -> list[str]:
-    window = monthly_window(latest_published_period(timezone.localdate()))
+def _demo_files(window) -> list[AcceptedFile]:
     folder = releases_dir() / "demo-input"
     folder.mkdir(parents=True, exist_ok=True)
-    path = Path(folder) / f"synthetic-{window.start}-{window.end}.parquet"
-    if not path.exists():
-        frame = derived_records(window.periods, DEMO_PROVIDERS, RECORDS_PER_PROVIDER_MONTH)
-        frame.write_parquet(path)
-    demo_file = AcceptedFile(id=f"demo:{path.name}", path=path, sha256=sha256_file(path))
-    release, created = publish_release(window, actor="demo", files=[demo_file], is_demo=True)
+    files = []
+    for index, period in enumerate(window.periods):
+        path = folder / f"synthetic-{period}.parquet"
+        if not path.exists():
+            rows = RECORDS_PER_MONTH - 600 + (index * 337) % 1200
+            records, _ = synth.generate(rows, period, seed=index)
+            derive(records).write_parquet(path)
+        files.append(AcceptedFile(id=f"demo:{path.name}", path=path, sha256=sha256_file(path)))
+    return files
+
+
+def load(stdout) -> list[str]:
+    window = monthly_window(latest_published_period(timezone.localdate()))
+    release, created = publish_release(
+        window, actor="demo", files=_demo_files(window), is_demo=True
+    )
     state = "published" if created else "already present"
     stdout.write(f"Demo statistics release {release.slug}: {state}.")
     return []
