@@ -16,3 +16,33 @@ def service_desk_user(db):
     user = UserFactory()
     grant(user, Role.SERVICE_DESK)
     return user
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run background tasks (e.g. email delivery) inline, as the worker would."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def organisation(db):
+    from tests.organisations.factories import TrustFactory
+
+    return TrustFactory(code="RR8", name="LEEDS TEACHING HOSPITALS NHS TRUST")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file rather than in memory.
+
+    The in-memory test database is shared between connections through SQLite's shared
+    cache, whose table locks fail at once instead of waiting; a file gives threads (the
+    6-submitter race) the same locking as the real embedded database.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("db") / "test.sqlite3"
+        )

@@ -4,6 +4,7 @@ Development defaults are safe and embedded (SQLite, local store, outbox email); 
 DJANGO_ENV=production every secret must be given and unsafe values stop start-up.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "portal.organisations",
     "portal.accounts",
     "portal.publications",
+    "portal.submissions",
+    "portal.notify",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
@@ -62,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.accounts.middleware.SessionEpochMiddleware",
+    "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -199,9 +204,25 @@ if PRODUCTION and EMAIL_DELIVERY == "notify" and not NOTIFY_API_KEY:
 if PRODUCTION and EMAIL_DELIVERY == "outbox":
     raise ImproperlyConfigured("EMAIL_DELIVERY=outbox is for development; use smtp or notify.")
 
+try:
+    # {"invitation": "<GOV.UK Notify template id>", ...}; see docs/configuration.md.
+    NOTIFY_TEMPLATE_IDS = json.loads(env_str("NOTIFY_TEMPLATE_IDS", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.") from None
+if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
+    raise ImproperlyConfigured("NOTIFY_TEMPLATE_IDS must be a JSON object.")
+# The outbox page shows every stored email: never in production.
+OUTBOX_PAGE_ENABLED = not PRODUCTION
+
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
+
+# Sign-in throttling (portal.accounts.throttle): failures per email address and per IP
+# address within the window lock further attempts until the window has passed.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+SIGN_IN_MAX_FAILURES_PER_IP = 20
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
@@ -211,3 +232,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 FORM_RENDERER = "portal.core.forms.NHSUKFormRenderer"
+
+# Submissions (portal.submissions): uploads stream to disk in chunks, never whole in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+SUBMISSIONS_MAX_UPLOAD_BYTES = env_int("SUBMISSIONS_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+# Records whose test date falls outside the chosen reporting period are errors unless this is on.
+SUBMISSIONS_ALLOW_OTHER_MONTHS = env_bool("SUBMISSIONS_ALLOW_OTHER_MONTHS", default=False)
+# National timetable: accepted until the end of the Nth month after the period; the monthly
+# publication takes files received by this day of the month after the period.
+SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)
+SUBMISSIONS_PUBLICATION_CUTOFF_DAY = env_int("SUBMISSIONS_PUBLICATION_CUTOFF_DAY", 26, minimum=1)
+SUBMISSIONS_REMINDER_DAYS = env_int("SUBMISSIONS_REMINDER_DAYS", 5, minimum=0)
+SUBMISSIONS_IMAGING_CODES = env_str("SUBMISSIONS_IMAGING_CODES", "")

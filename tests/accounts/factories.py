@@ -24,3 +24,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def grant(user, role, organisation=None):
     return Membership.objects.create(user=user, role=role, organisation=organisation)
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a fixed test secret (base32)
+
+
+def with_totp(user, secret=TOTP_SECRET):
+    """Mark the user's TOTP as enrolled and confirmed, as activation does."""
+    from django.utils import timezone
+
+    user.totp_secret = secret
+    user.totp_confirmed_at = timezone.now()
+    user.activated_at = timezone.now()
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "activated_at"])
+    return user

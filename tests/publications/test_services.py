@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from did.publish.periods import monthly_window, periods_between
 from portal.audit.models import AuditEntry
+from portal.organisations.models import Organisation
 from portal.publications import services
 from portal.publications.models import Release
 from tests.publications.factories import store_records
@@ -14,7 +15,7 @@ PERIODS = periods_between("2025-09", "2026-09")
 
 
 def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
-    path = store_records(PERIODS, ["RJ1", "RRV"])
+    entries = store_records(PERIODS, ["RJ1", "RRV"])
     release, created = services.publish_release(monthly_window("2026-09"), actor="tester")
     assert created
     assert release.slug == "2026-09-provisional-v1"
@@ -22,9 +23,10 @@ def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
         "provisional", "2025-09", "2026-09",
     )  # fmt: skip
     assert release.engine == "duckdb"
-    assert release.inputs == [
-        {"id": "accepted/accepted.parquet", "sha256": services.sha256_file(path)}
-    ]
+    assert release.inputs == sorted(
+        ({"id": f"manifest:{e.pk}", "sha256": e.sha256} for e in entries),
+        key=lambda i: (i["id"], i["sha256"]),
+    )
     manifest = json.loads((services.release_dir(release) / "release.json").read_text())
     assert manifest["inputs"] == release.inputs
     assert set(release.table_names) >= {"modality_provider_counts", "completeness"}
@@ -43,10 +45,10 @@ def test_publishing_the_same_inputs_again_changes_nothing():
 def test_new_accepted_data_give_the_next_version_of_the_release():
     store_records(PERIODS, ["RJ1"])
     first, _ = services.publish_release(monthly_window("2026-09"))
-    store_records(["2026-09"], ["RRV"], name="late.parquet")
+    store_records(["2026-09"], ["RRV"])
     second, created = services.publish_release(monthly_window("2026-09"))
     assert created and second.version == 2 and second.slug == "2026-09-provisional-v2"
-    assert len(second.inputs) == 2
+    assert len(second.inputs) == len(first.inputs) + 1
     assert services.latest_releases() == [second]
     # the first version's files are kept, unchanged
     assert (services.release_dir(first) / "modality_provider_counts.csv").is_file()
@@ -90,3 +92,31 @@ def test_the_demo_release_loads_once(settings):
     demo.load(out)
     assert Release.objects.filter(is_demo=True).count() == 1
     assert "already present" in out.getvalue()
+
+
+def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
+    from portal.submissions import services as submissions
+    from portal.submissions.models import ManifestEntry, Status
+    from tests.submissions.factories import (
+        did_csv,
+        received_submission,
+        reference_organisations,
+        submitter_for,
+    )
+
+    reference_organisations()
+    leeds = Organisation.objects.get(code="RR8")
+    user = submitter_for(leeds)
+    first = received_submission(user, leeds, "2026-09", content=did_csv(rows=20))
+    submissions.validate(first.id)
+    second = received_submission(user, leeds, "2026-09", content=did_csv(rows=33))
+    submissions.validate(second.id)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.SUPERSEDED, Status.ACCEPTED)
+
+    release, _ = services.publish_release(monthly_window("2026-09"))
+    entry = ManifestEntry.objects.get(submission=second)
+    assert release.inputs == [{"id": f"manifest:{entry.pk}", "sha256": entry.sha256}]
+    table = services.load_table(release, "completeness")
+    assert table.filter(table["period"] == "2026-09")["activity"].to_list() == [35]

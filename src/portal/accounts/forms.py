@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import password_validation
 
+from portal.audit.services import PatientIdentifierInAudit, _check_details
 from portal.core.forms import NHSUKForm
 
 
 class SignInForm(NHSUKForm):
+    """Email and password. Checking them is the AuthProvider's job (portal.accounts.auth)."""
+
     email = forms.EmailField(
         label="Email address",
         error_messages={
@@ -20,16 +23,78 @@ class SignInForm(NHSUKForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, request=None, **kwargs):
-        self.request = request
-        self.user = None
+
+class SecurityCodeForm(NHSUKForm):
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code your authenticator app shows now",
+        max_length=12,
+        error_messages={"required": "Enter the 6-digit security code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "nhsuk-input--width-10",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError("Enter the security code as 6 digits, like 123456")
+        return code
+
+
+class SetPasswordForm(NHSUKForm):
+    new_password = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. Avoid common words and your name.",
+        error_messages={"required": "Enter a password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    confirm_password = forms.CharField(
+        label="Enter the password again",
+        strip=False,
+        error_messages={"required": "Enter the password again"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
         super().__init__(*args, **kwargs)
+
+    def clean_new_password(self):
+        password = self.cleaned_data["new_password"]
+        password_validation.validate_password(password, self.user)
+        return password
 
     def clean(self):
         cleaned = super().clean()
-        email, password = cleaned.get("email"), cleaned.get("password")
-        if email and password:
-            self.user = authenticate(self.request, email=email, password=password)
-            if self.user is None:
-                raise forms.ValidationError("The email address or password is not correct")
+        first, second = cleaned.get("new_password"), cleaned.get("confirm_password")
+        if first and second and first != second:
+            self.add_error("confirm_password", "The passwords do not match")
         return cleaned
+
+
+class RevokeForm(NHSUKForm):
+    reason = forms.CharField(
+        label="Why is this person's access being removed?",
+        help_text="For example, they have left the organisation or changed role. This is kept "
+        "in the audit trail: do not include patient details.",
+        max_length=300,
+        error_messages={"required": "Enter why this person's access is being removed"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        try:
+            _check_details({"reason": reason})
+        except PatientIdentifierInAudit:
+            raise forms.ValidationError(
+                "The reason looks like it contains an NHS number or a postcode. Remove it"
+            ) from None
+        return reason

@@ -30,6 +30,15 @@ class User(AbstractBaseUser):
     telephone = models.CharField(max_length=30, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person finishes activation (password and TOTP); new people wait inactive.
+    activated_at = models.DateTimeField(null=True, blank=True)
+    # TOTP (RFC 6238) secret. Pending until confirmed with a code; sign-in needs it confirmed.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step whose code signed in, so a code cannot be replayed.
+    totp_last_used_step = models.BigIntegerField(default=0)
+    # Sessions that signed in before this moment are ended by SessionEpochMiddleware.
+    sessions_valid_after = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -52,6 +61,10 @@ class User(AbstractBaseUser):
     @property
     def is_service_desk(self) -> bool:
         return self.has_role(Role.SERVICE_DESK)
+
+    @property
+    def has_confirmed_totp(self) -> bool:
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
 
 
 class Membership(models.Model):
@@ -76,6 +89,12 @@ class Membership(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="one_active_membership_per_role",
             ),
+            # The form's rule "one primary contact per organisation", held by the database too.
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(role=Role.PRIMARY_CONTACT, revoked_at__isnull=True),
+                name="one_active_primary_contact_per_organisation",
+            ),
             models.CheckConstraint(
                 condition=Q(role=Role.SERVICE_DESK, organisation__isnull=True)
                 | (~Q(role=Role.SERVICE_DESK) & Q(organisation__isnull=False)),
@@ -86,3 +105,66 @@ class Membership(models.Model):
     def __str__(self):
         where = self.organisation.code if self.organisation_id else "national"
         return f"{self.user} – {self.get_role_display()} ({where})"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use link to activate an account. Only the token's SHA-256 is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer invitation replaces this one (re-invite): the old link stops working.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.user} sent {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.superseded_at:
+            return "replaced"
+        if self.is_expired:
+            return "expired"
+        return "waiting"
+
+
+class SignInAttempt(models.Model):
+    """One sign-in attempt, kept for throttling and lockout.
+
+    Keyed by the email address as typed (normalised), not by user, so lockout behaves the
+    same whether or not the address belongs to anyone.
+    """
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    succeeded = models.BooleanField(default=False)
+    stage = models.CharField(max_length=16, default="password")
+
+    class Meta:
+        indexes = [models.Index(fields=["ip_address", "at"])]
+
+    def __str__(self):
+        outcome = "succeeded" if self.succeeded else "failed"
+        return f"{self.email} {self.stage} {outcome} at {self.at:%Y-%m-%d %H:%M:%S}"

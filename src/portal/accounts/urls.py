@@ -5,5 +5,16 @@ from portal.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("sign-in", views.sign_in, name="sign-in"),
+    path("sign-in/code", views.sign_in_mfa, name="sign-in-mfa"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("activate/<str:token>", views.activate, name="activate"),
+    path("activate/<str:token>/authenticator", views.activate_mfa, name="activate-mfa"),
+    path("organisations/<str:code>/people", views.people, name="people"),
+    path("organisations/<str:code>/people/<int:user_id>/revoke", views.revoke, name="revoke"),
+    path("service-desk/invitations", views.invitations, name="invitations"),
+    path(
+        "service-desk/invitations/<int:invitation_id>/reinvite",
+        views.reinvite,
+        name="reinvite",
+    ),
 ]

@@ -22,7 +22,7 @@ from did.publish import PublishOptions, publish, write_release
 from did.publish.disclosure import DisclosureRules
 from did.publish.periods import Window, release_calendar
 from did.publish.reference import load_cancer_groups, load_regions
-from did.publish.release import read_table_csv, sha256_file
+from did.publish.release import read_table_csv
 from did.publish.tables import TABLES
 from portal.audit.services import record
 from portal.publications.models import Release
@@ -37,19 +37,19 @@ class AcceptedFile:
     sha256: str
 
 
-def current_accepted_files() -> list[AcceptedFile]:
-    """The record store's current accepted data: the latest accepted submission per
-    organisation and period.
+def current_accepted_files(window: Window | None = None) -> list[AcceptedFile]:
+    """The record store's current accepted data for the window: per organisation and
+    period, the latest accepted submission that has not been superseded (ADR 054).
 
-    Interface to the submissions store. Until its manifest is available here, every
-    Parquet file under DID_STORE is taken as current, named by its path in the store.
+    Read from the submissions manifest; each file is named by its manifest id and carries
+    the SHA-256 recorded when it was stored.
     """
-    store = Path(settings.DID_STORE)
-    if not store.is_dir():
-        return []
+    from portal.submissions.store import current_manifest
+
+    start, end = (window.start, window.end) if window else (None, None)
     return [
-        AcceptedFile(id=path.relative_to(store).as_posix(), path=path, sha256=sha256_file(path))
-        for path in sorted(store.rglob("*.parquet"))
+        AcceptedFile(id=f"manifest:{entry.manifest_id}", path=entry.path, sha256=entry.sha256)
+        for entry in current_manifest(start, end)
     ]
 
 
@@ -105,7 +105,7 @@ def publish_release(
     Re-running with the same inputs and rules returns the existing release unchanged;
     different inputs give the next version of the same release.
     """
-    files = current_accepted_files() if files is None else files
+    files = current_accepted_files(window) if files is None else files
     if not files:
         raise NothingToPublish("There are no accepted submissions to publish yet.")
     inputs = [{"id": f.id, "sha256": f.sha256} for f in files]

@@ -1,0 +1,99 @@
+"""Authentication behind one interface (ADR 030).
+
+Views ask the configured `AuthProvider` to check what the person typed and then call
+`complete_sign_in`, which is the only place a portal session starts. The local provider is
+password (Argon2) + TOTP; an OIDC provider for NHS CIS2 would implement the same protocol
+(its first step a redirect, its second the callback) without changing the views' contract:
+portal authorisation (memberships) stays in the portal whichever provider proved identity.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.contrib.auth import authenticate, login
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts import mfa, throttle
+from portal.accounts.middleware import SIGNED_IN_AT
+from portal.accounts.models import User
+from portal.audit.services import record
+
+WRONG_PASSWORD = "The email address or password is not correct"  # noqa: S105 - a message
+WRONG_CODE = (
+    "The security code is not correct. Enter the 6-digit code your authenticator app shows now"
+)
+NOT_ACTIVATED = (
+    "Your account has not been set up with an authenticator app yet. Use the link in your "
+    "invitation email, or ask the national service desk to send a new invitation."
+)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    user: User | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None and self.error is None
+
+
+class AuthProvider(Protocol):
+    name: str
+    # Sign-in for every portal role needs a second factor; a provider whose identity
+    # provider already did MFA (e.g. CIS2 at AAL2+) reports that here.
+    needs_second_factor: bool
+
+    def check_first_factor(self, request, *, email: str, password: str) -> StepResult: ...
+
+    def check_second_factor(self, request, *, user: User, code: str) -> StepResult: ...
+
+
+class LocalPasswordTOTPProvider:
+    """Email + password, then a TOTP code. Throttled per email address and per IP address."""
+
+    name = "local"
+    needs_second_factor = True
+
+    def check_first_factor(self, request, *, email: str, password: str) -> StepResult:
+        email = email.strip().lower()
+        ip = throttle.client_ip(request)
+        refusal = throttle.refusal(email, ip)
+        if refusal:
+            return StepResult(error=refusal)
+        user = authenticate(request, email=email, password=password)
+        if user is None:
+            throttle.note(email, ip, succeeded=False, stage="password")
+            return StepResult(error=WRONG_PASSWORD)
+        if not user.has_confirmed_totp:
+            return StepResult(error=NOT_ACTIVATED)
+        return StepResult(user=user)
+
+    def check_second_factor(self, request, *, user: User, code: str) -> StepResult:
+        ip = throttle.client_ip(request)
+        refusal = throttle.refusal(user.email, ip)
+        if refusal:
+            return StepResult(error=refusal)
+        with transaction.atomic():
+            user = User.objects.select_for_update().get(pk=user.pk)
+            step = mfa.matching_step(user.totp_secret, code)
+            # A code that already signed in (same or older step) is refused: no replay.
+            if step is None or step <= user.totp_last_used_step or not user.is_active:
+                throttle.note(user.email, ip, succeeded=False, stage="totp")
+                return StepResult(error=WRONG_CODE)
+            user.totp_last_used_step = step
+            user.save(update_fields=["totp_last_used_step"])
+        throttle.note(user.email, ip, succeeded=True, stage="complete")
+        return StepResult(user=user)
+
+
+def get_provider() -> AuthProvider:
+    return LocalPasswordTOTPProvider()
+
+
+def complete_sign_in(request, user: User, provider: AuthProvider) -> None:
+    """Start the portal session: the one place every provider ends up."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+    record(user, "accounts.sign_in", target=user.email, details={"provider": provider.name})

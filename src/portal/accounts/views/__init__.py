@@ -1,0 +1,15 @@
+from portal.accounts.views.activation import activate, activate_mfa
+from portal.accounts.views.people import invitations, people, reinvite, revoke
+from portal.accounts.views.sign_in import sign_in, sign_in_mfa, sign_out
+
+__all__ = [
+    "activate",
+    "activate_mfa",
+    "invitations",
+    "people",
+    "reinvite",
+    "revoke",
+    "sign_in",
+    "sign_in_mfa",
+    "sign_out",
+]

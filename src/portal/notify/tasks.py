@@ -1,0 +1,74 @@
+"""Delivery runs in the task worker (`portal db_worker`) and retries with backoff."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from portal.notify.backends import BACKENDS, PermanentDeliveryError
+from portal.notify.models import MessageStatus, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+FIRST_RETRY_AFTER = timedelta(seconds=30)
+
+
+def retry_delay(attempts_so_far: int) -> timedelta:
+    """30 seconds, then 60, then 120 …"""
+    return FIRST_RETRY_AFTER * (2 ** (attempts_so_far - 1))
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    return attempt_delivery(message_id)
+
+
+def attempt_delivery(message_id: int) -> str:
+    """One delivery attempt; on a temporary failure, schedule the next one."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        if message.status in (MessageStatus.SENT, MessageStatus.FAILED):
+            return message.status
+        message.attempts += 1
+        try:
+            reference = BACKENDS[message.delivery](message)
+        except PermanentDeliveryError as error:
+            message.status = MessageStatus.FAILED
+            message.last_error = str(error)[:500]
+        except Exception as error:  # noqa: BLE001 - any provider failure is worth a retry
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            message.status = (
+                MessageStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MessageStatus.RETRYING
+            )
+        else:
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.provider_reference = reference or ""
+            message.last_error = ""
+            if message.delivery != "outbox":
+                # Delivered elsewhere: do not keep single-use links in our database.
+                message.body = ""
+                message.personalisation = {}
+                message.content_cleared = True
+        message.save()
+    if message.status == MessageStatus.RETRYING:
+        schedule_retry(message)
+    elif message.status == MessageStatus.FAILED:
+        logger.warning(
+            "Email %s (%s) failed after %s attempts: %s",
+            message.pk,
+            message.template_name,
+            message.attempts,
+            message.last_error,
+        )
+    return message.status
+
+
+def schedule_retry(message: OutboxMessage) -> None:
+    runner = deliver_message
+    if runner.get_backend().supports_defer:
+        runner = runner.using(run_after=timezone.now() + retry_delay(message.attempts))
+    runner.enqueue(message.pk)

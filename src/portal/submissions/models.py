@@ -1,0 +1,195 @@
+"""Submissions, their append-only status history, the record-store manifest and API tokens."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    VALIDATING = "validating", "Validating"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+    FAILED = "failed", "Failed"
+
+
+# Statuses after which nothing more happens to a submission unless a newer one supersedes it.
+FINISHED = (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED, Status.FAILED)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Website"
+    API = "api", "API"
+
+
+class Timeliness(models.TextChoices):
+    ON_TIME = "on_time", "On time"
+    AFTER_PUBLICATION_CUTOFF = "after_cutoff", "After the publication cut-off"
+    LATE = "late", "Late"
+
+
+class Submission(models.Model):
+    """One uploaded file for one organisation and reporting period.
+
+    `status` mirrors the latest SubmissionEvent so lists can filter on it; the events are
+    the history (who did what, when) and are never changed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="submissions"
+    )
+    period = models.CharField(max_length=7, help_text="Reporting period, YYYY-MM")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    received_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    upload_path = models.CharField(max_length=500, help_text="Relative to DID_STORE")
+    timeliness = models.CharField(
+        max_length=16, choices=Timeliness.choices, default=Timeliness.ON_TIME
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    # Progress while validating.
+    records_read = models.BigIntegerField(default=0)
+    records_expected = models.BigIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    # The report, once validated.
+    record_count = models.BigIntegerField(default=0)
+    error_count = models.BigIntegerField(default=0)
+    warning_count = models.BigIntegerField(default=0)
+    rule_counts = models.JSONField(default=list, blank=True)
+    file_errors = models.JSONField(default=list, blank=True)
+    report_path = models.CharField(max_length=500, blank=True)
+    failure_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["organisation", "period", "status"])]
+        constraints = [
+            # The same file for the same organisation and period is processed once; a
+            # failed attempt (e.g. the disk was full) may be tried again.
+            models.UniqueConstraint(
+                fields=["organisation", "period", "sha256"],
+                condition=~Q(status="failed"),
+                name="one_live_submission_per_file",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.code} {self.period} {self.file_name} ({self.status})"
+
+    @property
+    def percent_done(self) -> int:
+        if self.status in FINISHED:
+            return 100
+        if not self.records_expected:
+            return 0
+        return min(99, int(self.records_read * 100 / self.records_expected))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+
+class SubmissionEvent(models.Model):
+    """An append-only status row: what happened to a submission, when, and who did it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="events")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.status} by {self.actor_label} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Submission status rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Submission status rows are append-only")
+
+
+class ManifestEntry(models.Model):
+    """A Parquet file in the record store holding one accepted submission's records.
+
+    The row is committed only after the file is complete and renamed into place, so a
+    file without a row is an orphan (removed by `portal store-gc`) and never read.
+    """
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.PROTECT, related_name="manifest_entry"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(max_length=7)
+    path = models.CharField(max_length=500, unique=True, help_text="Relative to DID_STORE")
+    sha256 = models.CharField(max_length=64)
+    record_count = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation__code", "period"]
+
+    def __str__(self):
+        return self.path
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is kept; the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ReminderSent(models.Model):
+    """One reminder round per organisation and period, so reminders are never sent twice."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(max_length=7)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "period"], name="one_reminder_round")
+        ]
+
+    def __str__(self):
+        return f"reminder {self.organisation_id} {self.period}"

@@ -1,0 +1,205 @@
+"""Crash safety: a worker killed mid-validation leaves nothing visible and the job is retried
+to completion; concurrent uploads all complete. These run real worker processes."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from portal.submissions import calendar, services, store
+from portal.submissions.models import ManifestEntry, Status, Submission
+from tests.did.records import VALID
+from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PORTAL = [sys.executable, "-m", "portal.manage"]
+
+
+def _last_month_csv(rows: int, marker: str = "ACC") -> bytes:
+    """Valid records tested last month (so they are valid whenever the suite runs)."""
+    first = date.fromisoformat(calendar.last_month() + "-01")
+    values = dict(
+        VALID,
+        request_date=str(first),
+        request_received_date=str(first),
+        test_date=str(first + timedelta(days=1)),
+        report_date=str(first + timedelta(days=2)),
+    )
+    from did.spec.items import COLUMNS
+
+    prefix = ",".join(values[c] for c in COLUMNS[:-1]) + ","
+    return "".join(f"{prefix}{marker}{i:07d}\n" for i in range(rows)).encode()
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+def _portal(*args, settings_store):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=_database_url(),
+        DID_STORE=str(settings_store),
+        DEBUG="false",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+    )
+    return subprocess.Popen(
+        [*PORTAL, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def _wait_for(condition, timeout=90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _visible_records():
+    return (
+        [p for p in (store.root() / "records").rglob("*.parquet")] if store.root().exists() else []
+    )
+
+
+@pytest.fixture
+def rr8_submitter(db):
+    from portal.organisations.models import Organisation
+
+    reference_organisations()
+    return submitter_for(Organisation.objects.get(code="RR8"))
+
+
+def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_retried(
+    rr8_submitter, settings
+):
+    from portal.organisations.models import Organisation
+
+    rr8 = Organisation.objects.get(code="RR8")
+    received = services.receive(
+        rr8_submitter, rr8, calendar.last_month(), stored_upload(_last_month_csv(400_000))
+    )  # the task is queued in the database for the worker
+    submission = received.submission
+    worker = _portal(
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.1",
+        settings_store=settings.DID_STORE,
+    )
+    try:
+        started = _wait_for(
+            lambda: Submission.objects.filter(pk=submission.pk, records_read__gt=0).exists()
+        )
+        assert started, worker.stdout.read1().decode() if worker.poll() is not None else ""
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    submission.refresh_from_db()
+    assert submission.status == Status.VALIDATING  # killed part-way
+    assert not ManifestEntry.objects.exists()
+    assert store.current_manifest() == []
+    assert _visible_records() == []
+
+    # The retry: queue the stalled job again and let a fresh worker finish it.
+    resume = _portal("resume-submissions", "--stalled-for", "0", settings_store=settings.DID_STORE)
+    assert resume.wait(timeout=60) == 0
+    retry = _portal(
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--batch",
+        settings_store=settings.DID_STORE,
+    )
+    output = retry.communicate(timeout=120)[0].decode()
+    assert retry.returncode == 0, output
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED, (submission.failure_message, output[-2000:])
+    assert submission.record_count == 400_000
+    assert "restarted after an interruption" in submission.events.values_list("note", flat=True)
+    [current] = store.current_manifest()
+    assert current.submission_id == str(submission.pk) and current.record_count == 400_000
+    assert [p.name for p in _visible_records()] == [f"{submission.pk}.parquet"]
+
+
+def test_a_crash_between_the_rename_and_the_manifest_commit_leaves_an_orphan_that_gc_removes(
+    rr8_submitter, monkeypatch
+):
+    from portal.organisations.models import Organisation
+
+    rr8 = Organisation.objects.get(code="RR8")
+    submission = services.receive(
+        rr8_submitter, rr8, calendar.last_month(), stored_upload(_last_month_csv(50))
+    ).submission
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("power cut")  # not an OSError: nothing handles it
+
+    monkeypatch.setattr(ManifestEntry.objects, "create", crash)
+    with pytest.raises(KeyboardInterrupt):
+        services.validate(submission.pk)
+    assert store.current_manifest() == []
+    store.collect_garbage(min_age_seconds=0)
+    assert _visible_records() == []
+    monkeypatch.undo()
+    services.validate(submission.pk)
+    submission.refresh_from_db()
+    assert submission.status == Status.ACCEPTED
+
+
+def test_five_concurrent_uploads_all_complete_correctly(settings):
+    from portal.organisations.models import Organisation
+    from tests.submissions.factories import TrustFactory
+
+    reference_organisations()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    trusts = [Organisation.objects.get(code="RR8")] + [TrustFactory() for _ in range(4)]
+    people = [submitter_for(trust) for trust in trusts]
+    period = calendar.last_month()
+    errors = []
+    barrier = threading.Barrier(5)
+
+    def upload(person, trust, index):
+        try:
+            barrier.wait(timeout=30)
+            content = _last_month_csv(200 + index, marker=f"T{index}")
+            services.receive(person, trust, period, stored_upload(content))
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=upload, args=(person, trust, i))
+        for i, (person, trust) in enumerate(zip(people, trusts, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    submissions = list(Submission.objects.order_by("organisation__code"))
+    assert len(submissions) == 5
+    # Each organisation's file is validated to acceptance and becomes its current data.
+    assert all(s.status == Status.ACCEPTED for s in submissions), [
+        (s.status, s.rule_counts, s.failure_message) for s in submissions
+    ]
+    assert sorted(s.record_count for s in submissions) == [200, 201, 202, 203, 204]
+    assert len(store.current_manifest(period, period)) == 5
