@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.organisations",
     "portal.accounts",
+    "portal.publications",
     "portal.submissions",
     "portal.notify",
     "portal.certificates",
@@ -174,6 +175,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # The record store: Parquet files written by the submissions service.
 DID_STORE = Path(env_str("DID_STORE", str(VAR_DIR / "store"), required=True))
+
+# Publications (docs/adr/051): optional small-number suppression (0 = off), the minimum
+# number of tests behind a published median, and the Spark master for --engine spark.
+PUBLICATIONS_SUPPRESS_BELOW = env_int("PUBLICATIONS_SUPPRESS_BELOW", 0, minimum=0)
+PUBLICATIONS_MIN_TESTS_FOR_DAYS = env_int("PUBLICATIONS_MIN_TESTS_FOR_DAYS", 10, minimum=1)
+DID_SPARK_MASTER = env_str("DID_SPARK_MASTER", "local[2]")
 
 TASKS = {
     "default": {

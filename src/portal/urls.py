@@ -5,6 +5,7 @@ from portal.submissions.api import api as submissions_api
 urlpatterns = [
     path("", include("portal.core.urls")),
     path("", include("portal.accounts.urls")),
+    path("", include("portal.publications.urls")),
     path("", include("portal.submissions.urls")),
     path("api/", submissions_api.urls),
     path("", include("portal.notify.urls")),

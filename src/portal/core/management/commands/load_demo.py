@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "portal.organisations.demo",
     "portal.accounts.demo",
     "portal.certificates.demo",
+    "portal.publications.demo",
 ]
 
 

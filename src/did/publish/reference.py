@@ -1,0 +1,39 @@
+"""Reference data for publications: cancer test groups and provider regions.
+
+Both ship as small CSV files in did/data/ and can be replaced by the caller's own.
+"""
+
+from pathlib import Path
+
+import polars as pl
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+CANCER_GROUPS_CSV = DATA_DIR / "cancer_test_groups.csv"
+PROVIDER_REGIONS_CSV = DATA_DIR / "provider_regions.csv"
+
+
+def _read(path: Path, columns: list[str]) -> pl.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist")
+    frame = pl.read_csv(path, infer_schema=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name} needs the column(s) {', '.join(missing)}")
+    return frame.select([pl.col(c).str.strip_chars() for c in columns])
+
+
+def load_cancer_groups(path: Path = CANCER_GROUPS_CSV) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """(code_system, code, cancer_group) rows, and the groups in the order first listed."""
+    frame = _read(path, ["code_system", "code", "cancer_group"]).with_columns(
+        pl.col("code_system").str.to_uppercase().replace({"SNOMED": "SNOMED-CT"})
+    )
+    bad = sorted(set(frame["code_system"]) - {"NICIP", "SNOMED-CT"})
+    if bad:
+        raise ValueError(f"{Path(path).name}: code_system must be NICIP or SNOMED-CT, not {bad}")
+    order = tuple(dict.fromkeys(frame["cancer_group"].to_list()))
+    return frame, order
+
+
+def load_regions(path: Path = PROVIDER_REGIONS_CSV) -> pl.DataFrame:
+    return _read(path, ["provider_code", "region_code", "region_name"])

@@ -1,0 +1,118 @@
+"""Writing a release: every table as CSV and JSON, plus a manifest (ADR 053).
+
+Byte for byte reproducible: rows are sorted by the table's keys (build.py), numbers are
+integers except percent_included (one decimal place), and no time is written into a
+table or into release.json. The time a release ran goes in run.json, the one file
+allowed to differ between two runs of the same release.
+"""
+
+import hashlib
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from did.publish.build import Publication
+from did.publish.tables import TABLES
+
+FORMATS = ("csv", "json", "xlsx")
+MANIFEST = "release.json"
+RUN_RECORD = "run.json"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def table_csv(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv(float_precision=1, line_terminator="\n").encode("utf-8")
+
+
+def table_json(name: str, frame: pl.DataFrame) -> bytes:
+    table = TABLES[name]
+    document = {
+        "table": name,
+        "title": table.title,
+        "description": table.description,
+        "columns": [
+            {"name": c.name, "kind": c.kind, "description": c.description} for c in table.columns
+        ],
+        "rows": frame.to_dicts(),
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def table_xlsx(name: str, frame: pl.DataFrame, release_name: str = "") -> bytes:
+    """An XLSX workbook of one table, rendered on request (not a release file: the
+    format carries timestamps). Numbers stay numbers; withheld cells are empty."""
+    from openpyxl import Workbook
+
+    table = TABLES[name]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = name[:31]
+    sheet.append([table.title + (f" ({release_name})" if release_name else "")])
+    sheet.append([table.description])
+    sheet.append([])
+    sheet.append(table.column_names)
+    for row in frame.iter_rows():
+        sheet.append(list(row))
+    workbook.properties.creator = "DID Portal"
+    workbook.properties.title = table.title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def read_table_csv(name: str, path: Path) -> pl.DataFrame:
+    """Read a published CSV back with the table's column types."""
+    kinds = {"text": pl.Utf8, "count": pl.Int64, "number": pl.Int64, "days": pl.Int64}
+    schema = {c.name: kinds.get(c.kind, pl.Float64) for c in TABLES[name].columns}
+    return pl.read_csv(path, schema=schema)
+
+
+def write_release(
+    publication: Publication,
+    out_dir: Path,
+    *,
+    name: str,
+    engine: str,
+    inputs: list[dict],
+    ran_at: datetime | None = None,
+) -> dict:
+    """Write the tables and the manifest into out_dir; return the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = []
+    for table_name, frame in publication.tables.items():
+        files = {}
+        for extension, content in (
+            ("csv", table_csv(frame)),
+            ("json", table_json(table_name, frame)),
+        ):
+            path = out_dir / f"{table_name}.{extension}"
+            path.write_bytes(content)
+            files[extension] = {"file": path.name, "sha256": hashlib.sha256(content).hexdigest()}
+        tables.append({"name": table_name, "rows": frame.height, "files": files})
+    window = publication.window
+    manifest = {
+        "release": name,
+        "kind": window.kind,
+        "period_start": window.start,
+        "period_end": window.end,
+        "engine": engine,
+        "disclosure": publication.rules.describe(),
+        "inputs": sorted(inputs, key=lambda item: (str(item.get("id", "")), item["sha256"])),
+        "tables": tables,
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    (out_dir / MANIFEST).write_text(text, encoding="utf-8")
+    ran = (ran_at or datetime.now().astimezone()).isoformat(timespec="seconds")
+    (out_dir / RUN_RECORD).write_text(json.dumps({"ran_at": ran}) + "\n", encoding="utf-8")
+    return manifest

@@ -1,0 +1,89 @@
+import json
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from did.publish.periods import monthly_window, periods_between
+from portal.publications import services
+from tests.publications.factories import store_records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def release():
+    store_records(periods_between("2025-09", "2026-09"), ["RJ1", "RRV", "RR8"], 300)
+    release, _ = services.publish_release(monthly_window("2026-09"))
+    return release
+
+
+def test_anyone_can_list_the_releases_without_signing_in(client, release):
+    response = client.get(reverse("publications:index"))
+    assert response.status_code == 200
+    assert release.title in response.text
+    assert reverse("publications:release", args=[release.slug]) in response.text
+
+
+def test_the_list_says_when_nothing_is_published_yet(client):
+    response = client.get(reverse("publications:index"))
+    assert "No statistics have been published yet." in response.text
+
+
+def test_the_release_page_shows_headline_figures_tables_and_charts(client, release):
+    response = client.get(reverse("publications:release", args=[release.slug]))
+    assert response.status_code == 200
+    england = services.load_table(release, "completeness").row(-1)
+    assert f"<strong>{england[1]:,}</strong> imaging tests in England in September 2026" in (
+        response.text
+    )
+    assert 'id="table-modality_provider_counts"' in response.text
+    assert "<svg" in response.text and '<title id="chart-modality-title">' in response.text
+    assert '<desc id="chart-modality-desc">Bar chart of tests.' in response.text
+    assert "style=" not in response.text and "<style" not in response.text
+    for name in release.table_names:
+        for extension in ("csv", "xlsx", "json"):
+            assert reverse("publications:table-download", args=[release.slug, name, extension]) in (
+                response.text
+            )
+
+
+def test_every_table_downloads_as_csv_xlsx_and_json(client, release):
+    for name in release.table_names:
+        csv = client.get(reverse("publications:table-download", args=[release.slug, name, "csv"]))
+        assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+        assert csv.content == (services.release_dir(release) / f"{name}.csv").read_bytes()
+        assert f"did-{release.slug}-{name}.csv" in csv["Content-Disposition"]
+        data = client.get(reverse("publications:table-download", args=[release.slug, name, "json"]))
+        assert json.loads(data.content)["table"] == name
+        xlsx = client.get(reverse("publications:table-download", args=[release.slug, name, "xlsx"]))
+        sheet = load_workbook(BytesIO(xlsx.content)).active
+        header = csv.content.decode().splitlines()[0].split(",")
+        assert [c.value for c in sheet[4]] == header
+
+
+def test_a_missing_release_table_or_format_is_not_found(client, release):
+    assert (
+        client.get(reverse("publications:release", args=["2001-01-provisional-v1"])).status_code
+        == 404
+    )
+    bad_table = reverse("publications:table-download", args=[release.slug, "secrets", "csv"])
+    assert client.get(bad_table).status_code == 404
+    bad_format = reverse("publications:table-download", args=[release.slug, "completeness", "exe"])
+    assert client.get(bad_format).status_code == 404
+    assert client.get(reverse("publications:chart", args=[release.slug, "nope"])).status_code == 404
+
+
+def test_charts_download_as_svg_with_a_text_alternative(client, release):
+    response = client.get(reverse("publications:chart", args=[release.slug, "monthly"]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("image/svg+xml")
+    text = response.content.decode()
+    assert text.startswith("<svg") and "<title" in text and "September 2026:" in text
+    assert "style" not in text
+
+
+def test_the_release_calendar_lists_second_thursdays(client):
+    response = client.get(reverse("publications:calendar"))
+    assert response.status_code == 200
+    assert "Thursday" in response.text and "Provisional monthly" in response.text

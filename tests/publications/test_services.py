@@ -1,0 +1,122 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from did.publish.periods import monthly_window, periods_between
+from portal.audit.models import AuditEntry
+from portal.organisations.models import Organisation
+from portal.publications import services
+from portal.publications.models import Release
+from tests.publications.factories import store_records
+
+pytestmark = pytest.mark.django_db
+PERIODS = periods_between("2025-09", "2026-09")
+
+
+def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
+    entries = store_records(PERIODS, ["RJ1", "RRV"])
+    release, created = services.publish_release(monthly_window("2026-09"), actor="tester")
+    assert created
+    assert release.slug == "2026-09-provisional-v1"
+    assert (release.kind, release.period_start, release.period_end) == (
+        "provisional", "2025-09", "2026-09",
+    )  # fmt: skip
+    assert release.engine == "duckdb"
+    assert release.inputs == sorted(
+        ({"id": f"manifest:{e.pk}", "sha256": e.sha256} for e in entries),
+        key=lambda i: (i["id"], i["sha256"]),
+    )
+    manifest = json.loads((services.release_dir(release) / "release.json").read_text())
+    assert manifest["inputs"] == release.inputs
+    assert set(release.table_names) >= {"modality_provider_counts", "completeness"}
+    entry = AuditEntry.objects.get(action="publications.release")
+    assert entry.target == release.slug and entry.actor_label == "tester"
+
+
+def test_publishing_the_same_inputs_again_changes_nothing():
+    store_records(PERIODS, ["RJ1"])
+    first, _ = services.publish_release(monthly_window("2026-09"))
+    again, created = services.publish_release(monthly_window("2026-09"))
+    assert not created and again == first
+    assert Release.objects.count() == 1
+
+
+def test_new_accepted_data_give_the_next_version_of_the_release():
+    store_records(PERIODS, ["RJ1"])
+    first, _ = services.publish_release(monthly_window("2026-09"))
+    store_records(["2026-09"], ["RRV"])
+    second, created = services.publish_release(monthly_window("2026-09"))
+    assert created and second.version == 2 and second.slug == "2026-09-provisional-v2"
+    assert len(second.inputs) == len(first.inputs) + 1
+    assert services.latest_releases() == [second]
+    # the first version's files are kept, unchanged
+    assert (services.release_dir(first) / "modality_provider_counts.csv").is_file()
+
+
+def test_suppression_follows_the_setting(settings):
+    store_records(["2026-09"], ["RJ1"], per_provider_month=40)
+    settings.PUBLICATIONS_SUPPRESS_BELOW = 10
+    release, _ = services.publish_release(monthly_window("2026-09"))
+    table = services.load_table(release, "modality_provider_counts")
+    rare = table.filter(table["modality"] == "Medical Photography")
+    assert release.disclosure["suppress_below"] == 10
+    assert rare.height == 0 or rare["activity"].null_count() == rare.height
+    assert table["activity"].null_count() > 0
+
+
+def test_the_publish_command_publishes_from_the_store():
+    store_records(PERIODS, ["RJ1", "RR8"])
+    call_command("publish", "--period", "2026-09")
+    release = Release.objects.get()
+    assert release.name == "2026-09-provisional"
+    call_command("publish", "--annual", "2025")
+    assert Release.objects.filter(kind="final").get().name == "2025-26-final"
+
+
+def test_the_publish_command_explains_an_empty_store_and_a_bad_period():
+    with pytest.raises(CommandError, match="no accepted submissions"):
+        call_command("publish", "--period", "2026-09")
+    with pytest.raises(CommandError, match="write it as YYYY-MM"):
+        call_command("publish", "--period", "Sept 2026")
+    assert Release.objects.count() == 0
+
+
+def test_the_demo_release_loads_once(settings):
+    from io import StringIO
+
+    from portal.publications import demo
+
+    out = StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert Release.objects.filter(is_demo=True).count() == 1
+    assert "already present" in out.getvalue()
+
+
+def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
+    from portal.submissions import services as submissions
+    from portal.submissions.models import ManifestEntry, Status
+    from tests.submissions.factories import (
+        did_csv,
+        received_submission,
+        reference_organisations,
+        submitter_for,
+    )
+
+    reference_organisations()
+    leeds = Organisation.objects.get(code="RR8")
+    user = submitter_for(leeds)
+    first = received_submission(user, leeds, "2026-09", content=did_csv(rows=20))
+    submissions.validate(first.id)
+    second = received_submission(user, leeds, "2026-09", content=did_csv(rows=33))
+    submissions.validate(second.id)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.SUPERSEDED, Status.ACCEPTED)
+
+    release, _ = services.publish_release(monthly_window("2026-09"))
+    entry = ManifestEntry.objects.get(submission=second)
+    assert release.inputs == [{"id": f"manifest:{entry.pk}", "sha256": entry.sha256}]
+    table = services.load_table(release, "completeness")
+    assert table.filter(table["period"] == "2026-09")["activity"].to_list() == [35]
