@@ -73,3 +73,12 @@ def test_health_names_the_database_when_it_fails(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "failed: RuntimeError", "store": "ok"}
+
+
+def test_the_home_page_links_to_the_statistics_and_the_certificate_application(client):
+    html = client.get("/").content.decode()
+    assert 'href="/statistics/"' in html
+    assert 'href="/apply/"' in html
+    assert 'href="/contacts/"' in html
+    assert client.get("/statistics/").status_code == 200
+    assert client.get("/apply/").status_code == 200
