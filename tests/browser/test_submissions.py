@@ -122,11 +122,19 @@ def test_a_submitter_uploads_watches_reads_resubmits_and_downloads_and_no_one_el
     expect(panel.get_by_role("heading", name="Checking your file")).to_be_visible()
     expect(panel.locator("[data-refresh-link]")).to_be_hidden()  # the script took over
     polls = []
-    page.on(
-        "response", lambda r: polls.append(r.json()) if r.url.endswith("/status.json") else None
-    )
-    with page.expect_response(lambda r: r.url.endswith("/status.json")):
-        pass  # the page polls while the file waits for a worker
+
+    def record_poll(route):
+        # Pass the server's answer through unchanged, keeping a copy: the page leaves as soon
+        # as it reads "finished", too soon to read the last body from a response event.
+        answer = route.fetch()
+        polls.append(answer.json())
+        route.fulfill(response=answer)
+
+    page.route("**/status.json", record_poll)
+    for _ in range(100):  # the page polls while the file waits for a worker
+        if polls:
+            break
+        page.wait_for_timeout(100)
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     worker()
