@@ -50,6 +50,7 @@ format: $(STAMP) ## Apply ruff formatting and safe fixes
 bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md figures
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_publications.py
+	$(PY) scripts/bench_submissions.py
 
 clean: ## Remove the virtualenv, node_modules and var/
 	rm -rf $(VENV) node_modules var

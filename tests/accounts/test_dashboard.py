@@ -22,6 +22,10 @@ def test_the_dashboard_lists_each_organisation_with_the_persons_roles(client, or
     assert 'href="/organisations/RJ1/people"' in html
     assert 'href="/organisations/RR8/people"' not in html
     assert "/service-desk/invitations" not in html
+    # only the organisation they submit for offers the upload journey
+    assert 'href="/submissions/new/RR8/"' in html
+    assert 'href="/submissions/new/RJ1/"' not in html
+    assert html.count('href="/submissions/"') == 1
 
 
 def test_revoked_roles_are_not_shown(client, organisation):

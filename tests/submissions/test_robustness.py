@@ -1,10 +1,7 @@
 """Crash safety: a worker killed mid-validation leaves nothing visible and the job is retried
 to completion; concurrent uploads all complete. These run real worker processes."""
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import date, timedelta
@@ -16,9 +13,9 @@ from portal.submissions import calendar, services, store
 from portal.submissions.models import ManifestEntry, Status, Submission
 from tests.did.records import VALID
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
+from tests.submissions.processes import portal as _portal
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PORTAL = [sys.executable, "-m", "portal.manage"]
 
 
 def _last_month_csv(rows: int, marker: str = "ACC") -> bytes:
@@ -35,30 +32,6 @@ def _last_month_csv(rows: int, marker: str = "ACC") -> bytes:
 
     prefix = ",".join(values[c] for c in COLUMNS[:-1]) + ","
     return "".join(f"{prefix}{marker}{i:07d}\n" for i in range(rows)).encode()
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
-def _portal(*args, settings_store):
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=_database_url(),
-        DID_STORE=str(settings_store),
-        DEBUG="false",
-        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
-    )
-    return subprocess.Popen(
-        [*PORTAL, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
 
 
 def _wait_for(condition, timeout=90.0):

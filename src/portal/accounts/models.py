@@ -63,7 +63,8 @@ class User(AbstractBaseUser):
         return self.has_role(Role.SERVICE_DESK)
 
     def organisations_with_roles(self):
-        """[(organisation, [role labels], may manage its people)] for the dashboard."""
+        """[(organisation, [role labels], may manage its people, may submit for it)] for the
+        dashboard."""
         grouped: dict = {}
         for membership in (
             self.active_memberships()
@@ -75,7 +76,12 @@ class User(AbstractBaseUser):
             entry[1].append(membership.role)
         desk = self.is_service_desk
         return [
-            (organisation, [Role(r).label for r in roles], desk or Role.CALDICOTT_GUARDIAN in roles)
+            (
+                organisation,
+                [Role(r).label for r in roles],
+                desk or Role.CALDICOTT_GUARDIAN in roles,
+                Role.SUBMITTER in roles,
+            )
             for organisation, roles in grouped.values()
         ]
 

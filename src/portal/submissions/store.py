@@ -115,8 +115,15 @@ def write_atomically(final: Path, write: Callable[[Path], None]) -> WrittenFile:
     return WrittenFile(final, digest, size)
 
 
+# zstd level 1 is within 3% of the default level's size and much faster to write. Column
+# statistics are left out: each records file holds one organisation and one period and is
+# always read whole, so nothing prunes on min/max, and computing them for every text
+# column cost more than a second per million records (docs/benchmarks.md).
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "statistics": False}
+
+
 def write_parquet(frame, final: Path) -> WrittenFile:
-    return write_atomically(final, lambda temp: frame.write_parquet(temp, compression="zstd"))
+    return write_atomically(final, lambda temp: frame.write_parquet(temp, **PARQUET_OPTIONS))
 
 
 def move_into_store(source: Path, final: Path) -> None:
