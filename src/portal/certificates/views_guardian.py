@@ -26,7 +26,10 @@ LINK_PROBLEMS = {
 def _no_store(response):
     # Pages behind single-use links must not be kept by browsers or proxies.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the URL must never reach another site, but the page's own forms must
+    # still send their origin: with "no-referrer" browsers send "Origin: null" on the POST
+    # and Django's CSRF check refuses the guardian's signature.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
