@@ -15,6 +15,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from portal.accounts.models import Membership, User
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
 from portal.certificates.models import Application, State
@@ -259,6 +260,10 @@ def test_apply_authorise_approve_activate_and_sign_in(
     _desk_approves(person_browser(), desk_user, desk_secret, reference)
     application.refresh_from_db()
     assert application.state == State.APPROVED
+
+    # The guardian acted through the link alone: no account, no role (ADR 046).
+    assert not User.objects.filter(email=GUARDIAN_EMAIL).exists()
+    assert not Membership.objects.filter(role=Role.CALDICOTT_GUARDIAN).exists()
 
     _submitter_activates_and_signs_in(person_browser())
 
