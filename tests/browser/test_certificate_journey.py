@@ -110,7 +110,8 @@ def _assert_clean(page):
 
 def _apply_online(page) -> str:
     """The applicant's journey through every question page. Returns the reference."""
-    page.goto("/apply/")
+    page.goto("/")
+    page.get_by_role("link", name="Apply for access for your organisation's staff").click()
     expect(page.locator("h1")).to_have_text("Apply for access to submit DID data")
     page.get_by_role("button", name="Start now").click()
 

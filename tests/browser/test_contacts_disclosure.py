@@ -70,7 +70,8 @@ def trust_with_contacts(settings, live_server, immediate_tasks):
 
 def _ask(page, code: str, *, with_an_address: str | None = None) -> str:
     """Ask for the contacts of `code`; returns the text of the page the asker sees."""
-    page.goto("/contacts/")
+    page.goto("/")
+    page.get_by_role("link", name="Find out who your organisation's DID contacts are").click()
     expect(page.locator("h1")).to_have_text("Who are our DID contacts?")
     page.get_by_label("Your organisation's ODS code").fill(code)
     if with_an_address:
