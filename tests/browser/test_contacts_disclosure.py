@@ -10,11 +10,13 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.accounts import services
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
+from portal.certificates.models import CaldicottGuardian
 from portal.notify.models import MessageStatus, OutboxMessage
 from tests.certificates.factories import GuardianFactory
 from tests.organisations.factories import TrustFactory
@@ -165,3 +167,26 @@ def test_the_registered_guardian_sees_the_contacts_through_the_emailed_link(
     expect(page.locator("h1")).to_have_text("This link does not work")
     assert "already been used" in page.locator("main").inner_text()
     _assert_reveals_nothing(page.content())
+
+
+def test_a_guardian_who_left_the_register_is_refused_by_their_old_link(page, trust_with_contacts):
+    _ask(page, "RR8")
+    message = OutboxMessage.objects.get(to=GUARDIAN["email"])
+    link = re.search(r"(http://\S+/contacts/\S+)", message.body).group(1)
+    # Their registration ends before they open the email.
+    CaldicottGuardian.objects.filter(email=GUARDIAN["email"]).update(
+        registered_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    page.context.clear_cookies()
+    page.goto(link)
+    expect(page.locator("h1")).to_have_text("This link does not work")
+    assert "no longer registered" in page.locator("main").inner_text()
+    _assert_reveals_nothing(page.content())
+    assert page.csp_violations == []
+    assert page.external_requests == []
+
+    refused = AuditEntry.objects.get(action="certificates.contacts_refused")
+    assert refused.details["reason"] == "not_registered"
+    assert refused.details["guardian_email"] == GUARDIAN["email"]
+    assert not AuditEntry.objects.filter(action="certificates.contacts_disclosed").exists()

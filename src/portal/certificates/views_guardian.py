@@ -115,6 +115,8 @@ def contacts_request_sent(request):
 def contacts_disclosure(request, token):
     link, problem = disclosure.check_disclosure_link(token)
     if problem:
+        if link is not None:
+            disclosure.record_refusal(link, problem, ip_address=client_ip(request))
         return _no_store(
             render(
                 request,
