@@ -231,8 +231,16 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Link tokens in request paths never reach a log (portal.core.log_filters).
+    "filters": {"redact_tokens": {"()": "portal.core.log_filters.RedactTokenPaths"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # runserver's request lines; Django's default handler for it has no filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 FORM_RENDERER = "portal.core.forms.NHSUKFormRenderer"
 

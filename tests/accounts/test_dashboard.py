@@ -26,6 +26,7 @@ def test_the_dashboard_lists_each_organisation_with_the_persons_roles(client, or
     assert 'href="/submissions/new/RR8/"' in html
     assert 'href="/submissions/new/RJ1/"' not in html
     assert html.count('href="/submissions/"') == 1
+    assert "/service-desk/certificates/" not in html
 
 
 def test_revoked_roles_are_not_shown(client, organisation):
@@ -40,9 +41,12 @@ def test_revoked_roles_are_not_shown(client, organisation):
     assert "RR8" not in client.get("/account/").content.decode()
 
 
-def test_the_service_desk_gets_links_to_invitations_and_the_outbox(client, service_desk_user):
+def test_the_service_desk_gets_links_to_certificates_invitations_and_the_outbox(
+    client, service_desk_user
+):
     client.force_login(service_desk_user)
     html = client.get("/account/").content.decode()
+    assert 'href="/service-desk/certificates/"' in html
     assert 'href="/service-desk/invitations"' in html
     assert 'href="/outbox"' in html
 

@@ -73,6 +73,24 @@ def test_a_guardian_whose_registration_ended_gets_nothing(client, guardian):
     assert OutboxMessage.objects.count() == 0
 
 
+def test_a_link_whose_guardian_left_the_register_shows_nothing_and_is_audited(client, guardian):
+    _ask(client, "RR8")
+    token = link_in(emails_to(guardian.email)[0], kind="contacts")
+    guardian.registered_to = timezone.localdate() - datetime.timedelta(days=1)
+    guardian.save()
+    for response in (client.get(f"/contacts/{token}"), client.post(f"/contacts/{token}")):
+        html = response.content.decode()
+        assert response.status_code == 410
+        assert "no longer registered" in html
+        assert "pat.lee@nhs.net" not in html and "Pat Lee" not in html
+    refusals = AuditEntry.objects.filter(action="certificates.contacts_refused")
+    assert refusals.count() == 2
+    assert refusals.first().details["reason"] == "not_registered"
+    assert refusals.first().details["guardian_email"] == "jane.smith@nhs.net"
+    assert not AuditEntry.objects.filter(action="certificates.contacts_disclosed").exists()
+    assert DisclosureLink.objects.get().used_at is None
+
+
 def test_the_guardians_link_lists_the_primary_contact_and_active_submitters_once(client, guardian):
     _ask(client, "RR8")
     token = link_in(emails_to(guardian.email)[0], kind="contacts")

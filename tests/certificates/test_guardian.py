@@ -49,6 +49,8 @@ def test_the_guardian_sees_the_exact_content_and_its_fingerprint(client, submitt
         assert p["email"] in html and p["name"] in html
     assert content_hash(application.content) in html
     assert response["Cache-Control"] == "no-store"
+    # Not "no-referrer": that makes browsers post "Origin: null", which CSRF refuses.
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_only_the_tokens_hash_is_stored(submitted):

@@ -23,6 +23,12 @@ def test_the_home_page_explains_the_service_in_the_nhs_layout(client):
         assert landmark in html
 
 
+def test_the_home_page_leads_to_the_application_and_the_contacts_request(client):
+    html = client.get("/").content.decode()
+    assert 'href="/apply/"' in html
+    assert 'href="/contacts/"' in html
+
+
 def test_pages_load_nothing_from_other_hosts(client):
     html = client.get("/").content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)

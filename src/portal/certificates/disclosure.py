@@ -91,6 +91,22 @@ def check_disclosure_link(token: str) -> tuple[DisclosureLink | None, str | None
     return link, None
 
 
+def record_refusal(link: DisclosureLink, problem: str, *, ip_address: str | None) -> None:
+    """A known link that shows nothing (used, expired, or its guardian no longer registered)
+    is audited: it may be a forwarded email or a former guardian trying again."""
+    record(
+        f"Caldicott Guardian: {link.guardian.email}",
+        "certificates.contacts_refused",
+        target=f"ods:{link.organisation.code}",
+        organisation=link.organisation,
+        details={
+            "guardian_email": link.guardian.email,
+            "reason": problem,
+            "ip_address": ip_address or "",
+        },
+    )
+
+
 def contacts_of(organisation: Organisation) -> Contacts:
     active = Membership.objects.filter(
         organisation=organisation, revoked_at__isnull=True

@@ -26,7 +26,10 @@ LINK_PROBLEMS = {
 def _no_store(response):
     # Pages behind single-use links must not be kept by browsers or proxies.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the URL must never reach another site, but the page's own forms must
+    # still send their origin: with "no-referrer" browsers send "Origin: null" on the POST
+    # and Django's CSRF check refuses the guardian's signature.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -112,6 +115,8 @@ def contacts_request_sent(request):
 def contacts_disclosure(request, token):
     link, problem = disclosure.check_disclosure_link(token)
     if problem:
+        if link is not None:
+            disclosure.record_refusal(link, problem, ip_address=client_ip(request))
         return _no_store(
             render(
                 request,

@@ -23,19 +23,39 @@ class NHSUKFormRenderer(TemplatesSetting):
 
 
 class NHSUKFormMixin:
+    """Give each field the design system's classes.
+
+    Styling happens when a field is first used (rendered or cleaned), not only in
+    __init__, because forms such as the certificate's person forms add their fields after
+    this __init__ has run; those fields would otherwise render as unstyled inputs, and an
+    NHS.UK checkbox without its class never shows its tick.
+    """
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), None)
-            if css is None and isinstance(widget, forms.widgets.Input):
-                css = "nhsuk-input"
-            if css:
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if field.help_text:
-                widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
+        for name in self.fields:
+            self._style_field(name)
+
+    def _style_field(self, name):
+        field = self.fields[name]
+        widget = field.widget
+        css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), None)
+        if css is None and isinstance(widget, forms.widgets.Input):
+            css = "nhsuk-input"
+        classes = widget.attrs.get("class", "").split()
+        if css and css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
+        if field.help_text:
+            widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
+
+    def __getitem__(self, name):
+        if name in self.fields:
+            self._style_field(name)
+        return super().__getitem__(name)
 
     def full_clean(self):
+        for name in self.fields:
+            self._style_field(name)
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
