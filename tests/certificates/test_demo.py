@@ -28,3 +28,17 @@ def test_the_demo_has_guardians_and_applications_waiting_and_is_idempotent(clien
     page = client.get(link)
     assert page.status_code == 200
     assert "Dr Amelia Hart" in page.content.decode()
+
+
+def test_the_demo_guardian_account_is_the_registered_guardian():
+    from portal.accounts.models import Membership
+    from portal.accounts.roles import Role
+
+    _run()
+    guardian_memberships = Membership.objects.filter(role=Role.CALDICOTT_GUARDIAN)
+    assert guardian_memberships.exists()
+    for membership in guardian_memberships:
+        registered = CaldicottGuardian.objects.current().filter(
+            organisation=membership.organisation, email__iexact=membership.user.email
+        )
+        assert registered.exists(), membership.user.email

@@ -20,7 +20,8 @@ INVITED_TRUST = "RJ1"  # Guy's and St Thomas' NHS Foundation Trust
 DEMO_PEOPLE = [
     (SERVICE_DESK_EMAIL, "Sam Desk", "Service desk analyst", Role.SERVICE_DESK, None,
      "DEMODESKDEMODESKDEMODESKDEMODESK"),
-    ("guardian.rr8@example.nhs.uk", "Grace Guardian", "Caldicott Guardian",
+    # The same person as Leeds's entry on the Caldicott Guardian register (certificates demo).
+    ("amelia.hart@example.nhs.uk", "Dr Amelia Hart", "Caldicott Guardian",
      Role.CALDICOTT_GUARDIAN, DEMO_TRUST, "DEMOGUARDDEMOGUARDDEMOGUARDDEMOG"),
     ("contact.rr8@example.nhs.uk", "Priya Contact", "Head of radiology informatics",
      Role.PRIMARY_CONTACT, DEMO_TRUST, "DEMOCONTACTDEMOCONTACTDEMOCONTAC"),
