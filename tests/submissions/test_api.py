@@ -182,3 +182,14 @@ def test_the_api_is_scoped_to_the_tokens_organisations(client, api_user, other_t
     assert response.status_code == 404
     assert Submission.objects.filter(organisation=other_trust).count() == 1
     assert Submission.objects.get(organisation=other_trust).status == Status.REJECTED
+
+
+def test_every_api_operation_is_documented_in_the_readme(client, db):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    paths = client.get("/api/schema").json()["paths"]
+    assert paths
+    for path, operations in paths.items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in readme, f"{method.upper()} {path}"
