@@ -98,6 +98,14 @@ class _Validator:
             return empty_issues()
         keys = pl.concat(self.key_parts)
         self.key_parts = []
+        # Keep only the rows whose key hash repeats (usually a handful). Sorting 64-bit
+        # hashes and comparing neighbours is several times faster than is_duplicated on the
+        # two strings. Equal keys have equal hashes; the exact window below discards any
+        # hash collision.
+        keys = keys.with_columns(pl.struct("site_code", "accession_number").hash().alias("_hash"))
+        hashes = keys["_hash"].sort()
+        repeated = hashes.filter(hashes == hashes.shift(1))
+        keys = keys.filter(pl.col("_hash").is_in(repeated.implode()))
         first = pl.col(RECORD_NUMBER).min().over("site_code", "accession_number")
         repeats = keys.with_columns(first.alias("_first")).filter(
             pl.col(RECORD_NUMBER) != pl.col("_first")
