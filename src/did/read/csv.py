@@ -1,13 +1,17 @@
 """Streaming CSV reader: header-less 18 columns in item order, or a header naming them.
 
-pyarrow's streaming reader parses in C++ block by block (bounded memory, quoted fields,
-CRLF or LF, a UTF-8 byte-order mark). The encoding is UTF-8 unless the bytes are not valid
-UTF-8, in which case Windows-1252 (what Excel writes on Windows) is tried.
+Block by block (bounded memory). Plain blocks - UTF-8 with no quote character, no blank
+line and no bare carriage return, which is what most systems export - are parsed by
+Polars straight into record frames. Anything else (quoted fields, Windows-1252, damaged
+lines) goes to pyarrow's streaming reader, which handles quoting, CRLF or LF and a UTF-8
+byte-order mark, from the first block that is not plain. The encoding is UTF-8 unless the
+bytes are not valid UTF-8, in which case Windows-1252 (what Excel writes on Windows) is
+tried.
 """
 
 import csv as pycsv
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -123,15 +127,101 @@ def _open(path: Path, encoding: str, positional: list[str], quoted_line_breaks: 
     )
 
 
-def _raw_batches(path: Path, encoding: str, positional: list[str]) -> Iterator[pa.RecordBatch]:
-    """Every parsed row (a header too), in order.
+def _plain_blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks of about BLOCK_BYTES, each ending at a line end (the last at EOF)."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(BLOCK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            carry = data[cut:]
+    if carry:
+        yield carry
+
+
+def _is_plain(block: bytes) -> bool:
+    """True when no line of `block` can be split differently by Polars and pyarrow.
+
+    Without quotes every comma separates fields and every line end ends a row; bare
+    carriage returns (which pyarrow treats as line ends) are left to pyarrow. Blank lines
+    (which pyarrow skips) show in _plain_frame's comma count. Single-byte searches only:
+    they run at memory speed.
+    """
+    if b'"' in block:
+        return False
+    return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
+
+
+_PLAIN_SCHEMA = {f"f{i}": pl.String() for i in range(len(COLUMNS))}
+
+
+def _plain_frame(block: bytes) -> pl.DataFrame | None:
+    """The rows of a plain block, or None when a row has the wrong number of fields or
+    there are no rows."""
+    try:
+        frame = pl.read_csv(
+            block, has_header=False, schema=_PLAIN_SCHEMA, quote_char=None,
+            empty_string_is_null=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.PolarsError:
+        return None  # a row with too many fields
+    # Polars pads a short row and reads a blank line as a row of empty fields; without
+    # quotes every comma separates fields, so the count of commas shows whether each row
+    # had exactly 18 fields (none had more: that raised).
+    if frame.height == 0 or block.count(b",") != (len(COLUMNS) - 1) * frame.height:
+        return None  # (no rows: only white space, which pyarrow reports as empty)
+    # One chunk per column, as pyarrow's batches give: Polars 2.1 can panic when a
+    # string column split in several chunks meets pl.format (seen in DIDS071's message).
+    return frame.rechunk()
+
+
+def _fast_frames(path: Path, encoding: str) -> Generator[pl.DataFrame, None, bool]:
+    """Frames of the leading plain blocks, stopping at the first block that is not plain.
+
+    Returns True when every block was plain (the whole file has been read).
+    """
+    if encoding != "utf-8":
+        return False
+    for block in _plain_blocks(path):
+        frame = _plain_frame(block) if _is_plain(block) else None
+        if frame is None:
+            return False
+        yield frame
+    return True
+
+
+def _frames(path: Path, encoding: str, positional: list[str]) -> Iterator[pl.DataFrame]:
+    """Every parsed row (a header too), in order: fast frames, then pyarrow's from there."""
+    fast = _fast_frames(path, encoding)
+    done = 0
+    while True:
+        try:
+            frame = next(fast)
+        except StopIteration as finished:
+            if finished.value:
+                return
+            break
+        done += frame.height
+        yield frame
+    for batch in _raw_batches(path, encoding, positional, skip=done):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame
+
+
+def _raw_batches(
+    path: Path, encoding: str, positional: list[str], skip: int = 0
+) -> Iterator[pa.RecordBatch]:
+    """Every parsed row (a header too) after the first `skip`, in order.
 
     Parsing without support for line breaks inside quoted fields is about twice as fast, so
     that is tried first. Such a line break makes a short row there, which stops the fast
     parse with an error before any wrong row is returned; the file is then parsed again with
     the support on, skipping the rows already yielded.
     """
-    yielded = 0
+    yielded = skip
     for quoted_line_breaks in (False, True):
         skip = yielded
         try:
@@ -166,9 +256,7 @@ def read_csv(path: Path) -> Iterator[pl.DataFrame]:
     positional = [f"f{i}" for i in range(len(COLUMNS))]
     order: list[str] | None = None
     next_record = 1
-    for batch in _raw_batches(path, encoding, positional):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
+    for frame in _frames(path, encoding, positional):
         if order is None:
             if frame.height == 0:
                 continue

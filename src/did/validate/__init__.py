@@ -105,7 +105,8 @@ class _Validator:
         keys = keys.with_columns(pl.struct("site_code", "accession_number").hash().alias("_hash"))
         hashes = keys["_hash"].sort()
         repeated = hashes.filter(hashes == hashes.shift(1))
-        keys = keys.filter(pl.col("_hash").is_in(repeated.implode()))
+        # rechunk: Polars 2.1 can panic in pl.format over columns chunked differently.
+        keys = keys.filter(pl.col("_hash").is_in(repeated.implode())).rechunk()
         first = pl.col(RECORD_NUMBER).min().over("site_code", "accession_number")
         repeats = keys.with_columns(first.alias("_first")).filter(
             pl.col(RECORD_NUMBER) != pl.col("_first")
