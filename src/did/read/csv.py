@@ -9,6 +9,7 @@ bytes are not valid UTF-8, in which case Windows-1252 (what Excel writes on Wind
 tried.
 """
 
+import codecs
 import csv as pycsv
 import re
 from collections.abc import Generator, Iterator
@@ -152,8 +153,7 @@ def _is_plain(block: bytes) -> bool:
 
     Without quotes every comma separates fields and every line end ends a row; bare
     carriage returns (which pyarrow treats as line ends) are left to pyarrow. Blank lines
-    (which pyarrow skips) show in _plain_frame's comma count. Single-byte searches only:
-    they run at memory speed.
+    (which pyarrow skips) show in _plain_frame's byte count.
     """
     if b'"' in block:
         return False
@@ -163,9 +163,10 @@ def _is_plain(block: bytes) -> bool:
 _PLAIN_SCHEMA = {f"f{i}": pl.String() for i in range(len(COLUMNS))}
 
 
-def _plain_frame(block: bytes) -> pl.DataFrame | None:
+def _plain_frame(block: bytes, first: bool) -> pl.DataFrame | None:
     """The rows of a plain block, or None when a row has the wrong number of fields or
-    there are no rows."""
+    there are no rows. `first`: the block starts the file (where a byte-order mark may
+    be; Polars drops one at the start of any block it is given)."""
     try:
         frame = pl.read_csv(
             block, has_header=False, schema=_PLAIN_SCHEMA, quote_char=None,
@@ -173,14 +174,21 @@ def _plain_frame(block: bytes) -> pl.DataFrame | None:
         )  # fmt: skip
     except pl.exceptions.PolarsError:
         return None  # a row with too many fields
-    # Polars pads a short row and reads a blank line as a row of empty fields; without
-    # quotes every comma separates fields, so the count of commas shows whether each row
-    # had exactly 18 fields (none had more: that raised).
-    if frame.height == 0 or block.count(b",") != (len(COLUMNS) - 1) * frame.height:
-        return None  # (no rows: only white space, which pyarrow reports as empty)
-    # One chunk per column, as pyarrow's batches give: Polars 2.1 can panic when a
-    # string column split in several chunks meets pl.format (seen in DIDS071's message).
-    return frame.rechunk()
+    if frame.height == 0:
+        return None  # only white space, which pyarrow reports as an empty file
+    # Polars pads a short row with empty fields and reads a blank line as a row of them.
+    # Without quotes a block is, byte for byte, its fields, 17 commas a row, the line
+    # ends (CR LF or LF) and perhaps a byte-order mark: the sizes add up only when every
+    # row had exactly 18 fields (none had more: that raised). Field sizes are stored in
+    # the string views, so this costs far less than counting the commas.
+    field_bytes = frame.select(pl.sum_horizontal(pl.all().str.len_bytes().cast(pl.Int64).sum()))
+    line_ends = frame.height - (not block.endswith(b"\n"))
+    carriage_returns = block.count(b"\r") if b"\r" in block else 0
+    mark = len(codecs.BOM_UTF8) if first and block.startswith(codecs.BOM_UTF8) else 0
+    separators = (len(COLUMNS) - 1) * frame.height
+    if field_bytes.item() + separators + line_ends + carriage_returns + mark != len(block):
+        return None
+    return frame
 
 
 def _fast_frames(path: Path, encoding: str) -> Generator[pl.DataFrame, None, bool]:
@@ -190,8 +198,8 @@ def _fast_frames(path: Path, encoding: str) -> Generator[pl.DataFrame, None, boo
     """
     if encoding != "utf-8":
         return False
-    for block in _plain_blocks(path):
-        frame = _plain_frame(block) if _is_plain(block) else None
+    for number, block in enumerate(_plain_blocks(path)):
+        frame = _plain_frame(block, first=number == 0) if _is_plain(block) else None
         if frame is None:
             return False
         yield frame
