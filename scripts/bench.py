@@ -125,6 +125,15 @@ def side_by_side(path: Path, received: str, repeats: int) -> dict[str, Run]:
     return {name: median_run(measured) for name, measured in runs.items()}
 
 
+def bytecode_compiled() -> bool:
+    """Whether the installed Polars has .pyc files (make install compiles them)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("polars")
+    folder = Path(spec.origin).parent / "__pycache__" if spec and spec.origin else None
+    return bool(folder and any(folder.glob("*.pyc")))
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -206,6 +215,12 @@ def main() -> int:
         "The start-up rows are the fixed cost inside (a) and (b): the interpreter and the "
         "import of DuckDB, or of Polars and the validator, with no file read.",
     ]
+    if not bytecode_compiled():
+        notes.append(
+            "The libraries' bytecode was NOT compiled (a .venv from before `make install` "
+            "compiled it): every process compiled Polars and DuckDB's Python source, adding "
+            "most of a second to each start-up."
+        )
     if args.skip_10m:
         notes.append("The 10,000,000-record memory run was skipped (`--skip-10m`).")
     if load_before > 0.5:
