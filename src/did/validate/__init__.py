@@ -78,12 +78,13 @@ class _Validator:
                 continue
             item = RULES[code].item
             value = pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
+            # Filter after selecting: only the two columns an issue keeps are copied.
             self.issue_parts.append(
-                records.filter(fired[code]).select(
+                records.select(
                     pl.col(RECORD_NUMBER).alias("record"),
                     pl.lit(code, dtype=RULE_ENUM).alias("rule"),
                     value.alias("value"),
-                )
+                ).filter(fired[code])
             )
         self.key_parts.append(
             records.select(
