@@ -12,11 +12,14 @@ ASSETS := var/frontend/.built
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
+# --compile-bytecode, as pip does by default: without .pyc files every process compiles
+# the libraries' Python source again (Polars alone: 0.9 s instead of 0.3 s at start-up),
+# and nothing may write them later when PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): pyproject.toml requirements.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@test -x $(PY) || uv venv --quiet --python python3 $(VENV)
-	uv pip sync --quiet --python $(PY) requirements.lock
-	uv pip install --quiet --python $(PY) --no-deps -e .
+	uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
+	uv pip install --quiet --compile-bytecode --python $(PY) --no-deps -e .
 	@touch $@
 
 install: $(STAMP) ## Install Python dependencies into .venv from requirements.lock

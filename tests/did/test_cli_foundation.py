@@ -23,3 +23,18 @@ def test_the_engine_never_imports_django():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_help_lists_every_sub_command_but_one_command_imports_only_its_module():
+    result = CliRunner().invoke(cli, ["--help"])
+    for name in ("codes-import", "publish", "synth", "validate"):
+        assert f"  {name}  " in result.output
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from did.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['validate', '--help']).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('did.commands.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "['did.commands.validate']", result.stderr

@@ -145,6 +145,44 @@ def test_a_file_is_read_in_batches_with_continuous_record_numbers(tmp_path, monk
     assert report.records["record_number"].to_list() == list(range(1, 301))
 
 
+@pytest.mark.parametrize(
+    "late",
+    [
+        ("quoted", lambda text: text.replace("ACC0000250", '"ACC,0000250"')),
+        ("blank line", lambda text: text.replace("ACC0000250\n", "ACC0000250\n\n")),
+        ("CRLF", lambda text: text.replace("\n", "\r\n")),
+    ],
+    ids=lambda late: late[0],
+)
+def test_plain_blocks_and_the_general_reader_give_the_same_records(tmp_path, monkeypatch, late):
+    # Early blocks are plain (no quotes, no blank lines) and take the Polars path; a later
+    # block that is not plain hands over to pyarrow, which must carry on at the next record.
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)
+    rows = [record(n) for n in range(1, 301)]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(late[1](csv_text(rows)).encode("utf-8"))
+    frame = check(path).records
+    assert frame["record_number"].to_list() == list(range(1, 301))
+    expected = [f"ACC{n:07d}" for n in range(1, 301)]
+    if late[0] == "quoted":
+        expected[249] = "ACC,0000250"
+    assert frame["accession_number"].to_list() == expected
+    assert frame["site_code"].to_list() == ["RR813"] * 300
+
+
+def test_a_short_line_in_a_plain_block_is_named(tmp_path, monkeypatch):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)
+    lines = csv_text([record(n) for n in range(1, 101)]).splitlines()
+    lines[79] = lines[79].rsplit(",", 1)[0]  # 17 fields, and no other sign of damage
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert file_error(check(path))[1].startswith("Line 80 has 17 columns")
+
+
 # --- XML ---------------------------------------------------------------------------------
 
 

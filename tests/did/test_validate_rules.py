@@ -232,6 +232,23 @@ def test_duplicates_name_the_first_record_and_ignore_case_of_site_code(tmp_path)
     assert issue["value"] == "ACC0000001 at site RR813 (first on record 1)"
 
 
+def test_every_repeat_of_a_key_names_its_first_record_and_other_keys_stay_quiet(tmp_path):
+    # The same accession number at another site, and the same site with another accession
+    # number, are different keys; a key seen three times reports the second and third.
+    rows = [
+        record(1, accession_number="ACC0000007"),
+        record(2, accession_number="ACC0000007", site_code="RJ121"),
+        record(3, accession_number="ACC0000008"),
+        record(4, accession_number="ACC0000007"),
+        record(5, accession_number="ACC0000007"),
+    ]
+    issues = _validate(tmp_path, rows).issue_table()
+    assert issues.select("record", "rule", "value").rows() == [
+        (4, "DIDS071", "ACC0000007 at site RR813 (first on record 1)"),
+        (5, "DIDS071", "ACC0000007 at site RR813 (first on record 1)"),
+    ]
+
+
 def test_values_are_trimmed_and_nhs_numbers_normalised_in_the_records(tmp_path):
     rows = [record(1, nhs_number=" 943-476-5919 ", site_code="  RR813 ", referrer_code=" ")]
     report = _validate(tmp_path, rows)

@@ -1,22 +1,29 @@
 """Streaming CSV reader: header-less 18 columns in item order, or a header naming them.
 
-pyarrow's streaming reader parses in C++ block by block (bounded memory, quoted fields,
-CRLF or LF, a UTF-8 byte-order mark). The encoding is UTF-8 unless the bytes are not valid
-UTF-8, in which case Windows-1252 (what Excel writes on Windows) is tried.
+Block by block (bounded memory). Plain blocks - UTF-8 with no quote character, no blank
+line and no bare carriage return, which is what most systems export - are parsed by
+Polars straight into record frames. Anything else (quoted fields, Windows-1252, damaged
+lines) goes to pyarrow's streaming reader, which handles quoting, CRLF or LF and a UTF-8
+byte-order mark, from the first block that is not plain. The encoding is UTF-8 unless the
+bytes are not valid UTF-8, in which case Windows-1252 (what Excel writes on Windows) is
+tried.
 """
 
+import codecs
 import csv as pycsv
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from did.read.errors import FileRejected
 from did.read.frame import with_record_numbers
 from did.spec.items import COLUMNS, ITEMS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 BLOCK_BYTES = 16 << 20  # about 130,000 records a batch
 _CHUNK = 16 << 20
@@ -35,12 +42,11 @@ for _item in ITEMS:
 
 
 def _is_utf8(data: bytes) -> bool:
-    """Validate UTF-8 in Arrow's C++ (SIMD) without copying `data`."""
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    # CPython's decoder checks pure ASCII a machine word at a time: about as fast as
+    # Arrow's SIMD check, without importing pyarrow for files that never need it.
     try:
-        text.validate(full=True)
-    except pa.ArrowInvalid:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
         return False
     return True
 
@@ -55,6 +61,8 @@ def detect_encoding(path: Path) -> str:
                 raise FileRejected(
                     "DIDP103", "The file contains NUL bytes: it is not a CSV or XML text file."
                 )
+            if utf8 and not carry and chunk.isascii():
+                continue  # ASCII is UTF-8; isascii() runs at memory speed, copying nothing
             if utf8:
                 # A line break is always a character boundary, so validate whole lines.
                 data = carry + chunk
@@ -107,6 +115,9 @@ def _header_mapping(first_row: list[str]) -> list[str] | None:
 
 
 def _open(path: Path, encoding: str, positional: list[str], quoted_line_breaks: bool):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     return pacsv.open_csv(
         str(path),
         read_options=pacsv.ReadOptions(
@@ -123,15 +134,110 @@ def _open(path: Path, encoding: str, positional: list[str], quoted_line_breaks: 
     )
 
 
-def _raw_batches(path: Path, encoding: str, positional: list[str]) -> Iterator[pa.RecordBatch]:
-    """Every parsed row (a header too), in order.
+def _plain_blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks of about BLOCK_BYTES, each ending at a line end (the last at EOF)."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(BLOCK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            carry = data[cut:]
+    if carry:
+        yield carry
+
+
+def _is_plain(block: bytes) -> bool:
+    """True when no line of `block` can be split differently by Polars and pyarrow.
+
+    Without quotes every comma separates fields and every line end ends a row; bare
+    carriage returns (which pyarrow treats as line ends) are left to pyarrow. Blank lines
+    (which pyarrow skips) show in _plain_frame's byte count.
+    """
+    if b'"' in block:
+        return False
+    return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
+
+
+_PLAIN_SCHEMA = {f"f{i}": pl.String() for i in range(len(COLUMNS))}
+
+
+def _plain_frame(block: bytes, first: bool) -> pl.DataFrame | None:
+    """The rows of a plain block, or None when a row has the wrong number of fields or
+    there are no rows. `first`: the block starts the file (where a byte-order mark may
+    be; Polars drops one at the start of any block it is given)."""
+    try:
+        frame = pl.read_csv(
+            block, has_header=False, schema=_PLAIN_SCHEMA, quote_char=None,
+            empty_string_is_null=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.PolarsError:
+        return None  # a row with too many fields
+    if frame.height == 0:
+        return None  # only white space, which pyarrow reports as an empty file
+    # Polars pads a short row with empty fields and reads a blank line as a row of them.
+    # Without quotes a block is, byte for byte, its fields, 17 commas a row, the line
+    # ends (CR LF or LF) and perhaps a byte-order mark: the sizes add up only when every
+    # row had exactly 18 fields (none had more: that raised). Field sizes are stored in
+    # the string views, so this costs far less than counting the commas.
+    field_bytes = frame.select(pl.sum_horizontal(pl.all().str.len_bytes().cast(pl.Int64).sum()))
+    line_ends = frame.height - (not block.endswith(b"\n"))
+    carriage_returns = block.count(b"\r") if b"\r" in block else 0
+    mark = len(codecs.BOM_UTF8) if first and block.startswith(codecs.BOM_UTF8) else 0
+    separators = (len(COLUMNS) - 1) * frame.height
+    if field_bytes.item() + separators + line_ends + carriage_returns + mark != len(block):
+        return None
+    return frame
+
+
+def _fast_frames(path: Path, encoding: str) -> Generator[pl.DataFrame, None, bool]:
+    """Frames of the leading plain blocks, stopping at the first block that is not plain.
+
+    Returns True when every block was plain (the whole file has been read).
+    """
+    if encoding != "utf-8":
+        return False
+    for number, block in enumerate(_plain_blocks(path)):
+        frame = _plain_frame(block, first=number == 0) if _is_plain(block) else None
+        if frame is None:
+            return False
+        yield frame
+    return True
+
+
+def _frames(path: Path, encoding: str, positional: list[str]) -> Iterator[pl.DataFrame]:
+    """Every parsed row (a header too), in order: fast frames, then pyarrow's from there."""
+    fast = _fast_frames(path, encoding)
+    done = 0
+    while True:
+        try:
+            frame = next(fast)
+        except StopIteration as finished:
+            if finished.value:
+                return
+            break
+        done += frame.height
+        yield frame
+    for batch in _raw_batches(path, encoding, positional, skip=done):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        yield frame
+
+
+def _raw_batches(
+    path: Path, encoding: str, positional: list[str], skip: int = 0
+) -> Iterator["pa.RecordBatch"]:
+    """Every parsed row (a header too) after the first `skip`, in order.
 
     Parsing without support for line breaks inside quoted fields is about twice as fast, so
     that is tried first. Such a line break makes a short row there, which stops the fast
     parse with an error before any wrong row is returned; the file is then parsed again with
     the support on, skipping the rows already yielded.
     """
-    yielded = 0
+    import pyarrow as pa  # only files that are not plain need it (see the module doc)
+
+    yielded = skip
     for quoted_line_breaks in (False, True):
         skip = yielded
         try:
@@ -166,9 +272,7 @@ def read_csv(path: Path) -> Iterator[pl.DataFrame]:
     positional = [f"f{i}" for i in range(len(COLUMNS))]
     order: list[str] | None = None
     next_record = 1
-    for batch in _raw_batches(path, encoding, positional):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
+    for frame in _frames(path, encoding, positional):
         if order is None:
             if frame.height == 0:
                 continue

@@ -78,12 +78,13 @@ class _Validator:
                 continue
             item = RULES[code].item
             value = pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
+            # Filter after selecting: only the two columns an issue keeps are copied.
             self.issue_parts.append(
-                records.filter(fired[code]).select(
+                records.select(
                     pl.col(RECORD_NUMBER).alias("record"),
                     pl.lit(code, dtype=RULE_ENUM).alias("rule"),
                     value.alias("value"),
-                )
+                ).filter(fired[code])
             )
         self.key_parts.append(
             records.select(
@@ -98,6 +99,15 @@ class _Validator:
             return empty_issues()
         keys = pl.concat(self.key_parts)
         self.key_parts = []
+        # Keep only the rows whose key hash repeats (usually a handful). Sorting 64-bit
+        # hashes and comparing neighbours is several times faster than is_duplicated on the
+        # two strings. Equal keys have equal hashes; the exact window below discards any
+        # hash collision.
+        keys = keys.with_columns(pl.struct("site_code", "accession_number").hash().alias("_hash"))
+        hashes = keys["_hash"].sort()
+        repeated = hashes.filter(hashes == hashes.shift(1))
+        # rechunk: Polars 2.1 can panic in pl.format over columns chunked differently.
+        keys = keys.filter(pl.col("_hash").is_in(repeated.implode())).rechunk()
         first = pl.col(RECORD_NUMBER).min().over("site_code", "accession_number")
         repeats = keys.with_columns(first.alias("_first")).filter(
             pl.col(RECORD_NUMBER) != pl.col("_first")

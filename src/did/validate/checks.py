@@ -21,7 +21,12 @@ from did.spec.codes import (
 )
 from did.spec.items import COLUMNS
 from did.spec.policy import CutOff, Policy
-from did.validate.identifiers import nhs_number_fails_modulus_11, nhs_number_is_palindrome
+from did.validate.identifiers import (
+    modulus_11_check_digit,
+    nhs_number_fails_modulus_11,
+    nhs_number_is_palindrome,
+    ten_digits,
+)
 
 DATE_ITEMS = {
     "birth_date": "_birth",
@@ -30,6 +35,8 @@ DATE_ITEMS = {
     "test_date": "_test",
     "report_date": "_report",
 }
+# Parsed dates whose month index (year * 12 + month) rules compare.
+MONTH_INDEXED = ("_birth", "_request", "_received", "_test")
 IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcode", "gp_practice")
 
 
@@ -49,8 +56,13 @@ def normalise(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Add parsed dates and normalised helper columns (all named with a leading _)."""
+    """Add parsed dates and normalised helper columns (all named with a leading _).
+
+    Helpers that several rules share are materialised here, once: Polars does not
+    reliably reuse a sub-expression repeated inside one expression tree.
+    """
     return records.with_columns(
+        ten_digits("nhs_number").alias("_nhs_digits"),
         *[
             pl.when(pl.col(item).str.len_bytes() == 10)
             .then(pl.col(item).str.to_date("%Y-%m-%d", strict=False))
@@ -65,6 +77,9 @@ def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("gp_practice").str.to_uppercase().alias("_gp"),
         pl.col("referring_org").str.to_uppercase().alias("_referring_org"),
         pl.col("site_code").str.to_uppercase().alias("_site"),
+    ).with_columns(
+        modulus_11_check_digit("_nhs_digits").alias("_nhs_check"),
+        *[_month_index(parsed).alias(f"{parsed}_month") for parsed in MONTH_INDEXED],
     )
 
 
@@ -83,7 +98,7 @@ def _length_outside(item: str, low: int, high: int) -> pl.Expr:
 
 def _cut_off_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
     received_month = received.year * 12 + received.month
-    months_back = pl.lit(received_month, dtype=pl.Int32) - _month_index("_test")
+    months_back = pl.lit(received_month, dtype=pl.Int32) - pl.col("_test_month")
     if policy.cut_off is CutOff.PORTAL_3_MONTHS:
         # A file received in August may hold May, June and July: April or earlier is rejected.
         return {"DIDS055": months_back >= 4, "DIDS049": pl.lit(False)}
@@ -107,7 +122,7 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS002": nhs.is_not_null() & (nhs.str.len_chars() != 10),
         "DIDS001": nhs.is_not_null()
         & (nhs.str.len_chars() == 10)
-        & nhs_number_fails_modulus_11("nhs_number"),
+        & nhs_number_fails_modulus_11("_nhs_digits", "_nhs_check"),
         "DIDP110": (
             nhs.str.contains(r"^[0-9]{10}$") & nhs_number_is_palindrome("nhs_number")
             if policy.nhs_number_palindrome_check
@@ -119,8 +134,8 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS006": birth > test,
         "DIDS008": birth > report,
         "DIDS009": birth < pl.lit(date(1900, 1, 2)),
-        "DIDS010": (_month_index("_birth") - _month_index("_request")) > 6,
-        "DIDS040": (_month_index("_birth") - _month_index("_received")) > 6,
+        "DIDS010": (col("_birth_month") - col("_request_month")) > 6,
+        "DIDS040": (col("_birth_month") - col("_received_month")) > 6,
         "DIDS012": col("ethnic_category").is_not_null()
         & ~col("ethnic_category").str.to_uppercase().str.contains(ETHNIC_CATEGORY_PATTERN),
         "DIDS014": col("gender").is_not_null() & ~col("gender").is_in(list(GENDER)),

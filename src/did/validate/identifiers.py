@@ -60,20 +60,31 @@ def invalid_snomed_ids(values: pl.Series) -> pl.Series:
     )
 
 
-def nhs_number_fails_modulus_11(column: str) -> pl.Expr:
-    """True for a 10-character NHS number that is not 10 digits passing modulus 11.
-
-    Weights 10..2 on the first nine digits; check = 11 - (sum mod 11); 11 means 0 and 10
-    means no valid number has those nine digits.
-    """
+def ten_digits(column: str) -> pl.Expr:
+    """The value as an integer when it is exactly ten ASCII digits, else null."""
     text = pl.col(column)
-    value = text.str.to_integer(base=10, strict=False)
-    # to_integer accepts a sign; an NHS number is ten plain digits.
-    digits_only = value.is_not_null() & ~text.str.starts_with("+") & ~text.str.starts_with("-")
-    weighted = sum(((value // 10 ** (9 - i)) % 10) * (10 - i) for i in range(9))
-    check = (11 - weighted % 11) % 11
-    passes = (check != 10) & (check == value % 10)
-    return ~(digits_only & passes.fill_null(False))
+    return pl.when(text.str.contains(r"^[0-9]{10}$")).then(text).cast(pl.Int64, strict=False)
+
+
+def modulus_11_check_digit(digits: str) -> pl.Expr:
+    """The check digit the first nine digits call for (10: no valid number has them).
+
+    `digits` names an integer column of ten-digit values (see ten_digits). Weights 10..2
+    on the first nine digits; check = 11 - (sum mod 11), and 11 means 0. Integer
+    arithmetic on a materialised column: string slicing per digit, or re-parsing the
+    text for each digit, costs ten times as much.
+    """
+    nine = pl.col(digits) // 10
+    weighted = sum(((nine // 10 ** (8 - i)) % 10) * (10 - i) for i in range(9))
+    return (11 - weighted % 11) % 11
+
+
+def nhs_number_fails_modulus_11(digits: str, check: str) -> pl.Expr:
+    """True unless the ten-digit value in `digits` ends in the check digit in `check`.
+
+    Null digits (not ten digits) fail; a check of 10 never equals a last digit.
+    """
+    return ~(pl.col(check) == pl.col(digits) % 10).fill_null(False)
 
 
 def nhs_number_is_palindrome(column: str) -> pl.Expr:

@@ -1,0 +1,238 @@
+"""Engine benchmark: `did validate` against the DuckDB floor and frictionless-py.
+
+    .venv/bin/python scripts/bench.py [--repeats 3] [--skip-10m] [--folder var/bench]
+
+Generates a 1,000,000-record CSV with `did synth` (1% of records given one error of a
+known rule; reused when already there) and measures, side by side in one run:
+
+(a) the floor: DuckDB `read_csv(all_varchar=true)` + `count(*)` of the file;
+(b) `did validate --json` of the same file;
+(c) frictionless-py validating the first 100,000 records with an equivalent Table Schema
+    plus custom checks (scripts/bench_frictionless.py), extrapolated x10;
+
+then the peak memory of `did validate` on a 10,000,000-record file. Every measurement is
+its own process (wall time from start to exit, peak RSS from wait4), so Python start-up
+and imports count for every side alike. Writes the engine section of docs/benchmarks.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- engine:start -->", "<!-- engine:end -->"
+BIN = Path(sys.executable).parent
+PERIOD = "2025-06"
+ERROR_RATE = 0.01
+FRICTIONLESS_ROWS = 100_000
+FLOOR_SQL = "select count(*) from read_csv(?, all_varchar = true, header = false)"
+# The floor's own process: import DuckDB, run the query, print the count and query time.
+FLOOR_PROGRAM = (
+    "import sys, time, duckdb; started = time.perf_counter(); "
+    f"count = duckdb.execute({FLOOR_SQL!r}, [sys.argv[1]]).fetchone()[0]; "
+    "print(count, time.perf_counter() - started)"
+)
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def run(command: list[str]) -> Run:
+    """Run one process to exit: wall seconds, its own peak RSS (MiB) and its stdout."""
+    started = time.perf_counter()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        output = process.stdout.read() if process.stdout else ""
+        # wait4 gives this child's own rusage, unlike RUSAGE_CHILDREN's running maximum.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode not in (0, 1):  # did validate exits 1 for a rejected file
+        raise SystemExit(f"{command[0]} failed with exit status {process.returncode}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+def synthetic_file(folder: Path, rows: int) -> tuple[Path, str]:
+    """The `did synth` CSV of `rows` records (made once) and its receipt date."""
+    path = folder / f"synth-{rows}.csv"
+    manifest = Path(f"{path}.manifest.json")
+    if not (path.is_file() and manifest.is_file()):
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [str(BIN / "did"), "synth", "--rows", str(rows), "--period", PERIOD,
+             "--error-rate", str(ERROR_RATE), "--seed", "1", str(path)],
+            check=True,
+        )  # fmt: skip
+    return path, json.loads(manifest.read_text())["received"]
+
+
+def floor(path: Path) -> Run:
+    result = run([sys.executable, "-c", FLOOR_PROGRAM, str(path)])
+    count, query_seconds = result.output.split()
+    result.output = f"{int(count)} {float(query_seconds):.3f}"
+    return result
+
+
+def did_validate(path: Path, received: str) -> Run:
+    result = run([str(BIN / "did"), "validate", "--json", "--received", received, str(path)])
+    report = json.loads(result.output)
+    result.output = f"{report['records']:,} records, {report['errors']:,} errors"
+    return result
+
+
+def frictionless(path: Path, received: str) -> Run:
+    script = ROOT / "scripts" / "bench_frictionless.py"
+    return run(
+        [sys.executable, str(script), str(path), "--received", received,
+         "--rows", str(FRICTIONLESS_ROWS)]
+    )  # fmt: skip
+
+
+def start_up(module: str) -> Run:
+    """Python start-up plus one import: the fixed cost inside (a) or (b)."""
+    return run([sys.executable, "-c", f"import {module}"])
+
+
+def median_run(runs: list[Run]) -> Run:
+    middle = statistics.median_low([r.seconds for r in runs])
+    return next(r for r in runs if r.seconds == middle)
+
+
+def side_by_side(path: Path, received: str, repeats: int) -> dict[str, Run]:
+    """(a), (b) and their start-up costs alternately, `repeats` times each; the median
+    run of each."""
+    runs: dict[str, list[Run]] = {"a": [], "b": [], "a0": [], "b0": []}
+    for round_ in range(1, repeats + 1):
+        runs["a"].append(floor(path))
+        runs["b"].append(did_validate(path, received))
+        runs["a0"].append(start_up("duckdb"))
+        runs["b0"].append(start_up("did.commands.validate"))
+        print(f"round {round_}: floor {runs['a'][-1].seconds:.2f} s, "
+              f"did validate {runs['b'][-1].seconds:.2f} s", flush=True)  # fmt: skip
+    return {name: median_run(measured) for name, measured in runs.items()}
+
+
+def bytecode_compiled() -> bool:
+    """Whether the installed Polars has .pyc files (make install compiles them)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("polars")
+    folder = Path(spec.origin).parent / "__pycache__" if spec and spec.origin else None
+    return bool(folder and any(folder.glob("*.pyc")))
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_doc(rows: list[str], notes: list[str]) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        START,
+        "## Engine: `did validate`",
+        "",
+        f"Measured {date.today().isoformat()} ({machine}) by `make bench` "
+        "(`.venv/bin/python scripts/bench.py`). The input is a `did synth` CSV (period "
+        f"{PERIOD}, {ERROR_RATE:.0%} of records given one error of a known rule); each "
+        "figure is a whole process from start to exit (Python start-up and imports "
+        "included), peak memory is that process's maximum resident set size.",
+        "",
+        "| Measurement | Records | Wall s | Peak RSS MiB | Target | Result |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        *[line for note in notes for line in (note, "")],
+        END,
+    ]
+    text = DOC.read_text(encoding="utf-8")
+    block = "\n".join(lines)
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of (a) and (b) each")
+    parser.add_argument("--skip-10m", action="store_true", help="skip the 10M memory run")
+    parser.add_argument("--folder", type=Path, default=ROOT / "var" / "bench")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    path, received = synthetic_file(args.folder, 1_000_000)
+    measured = side_by_side(path, received, args.repeats)
+    a, b = measured["a"], measured["b"]
+    c = frictionless(path, received)
+    print(f"frictionless, {FRICTIONLESS_ROWS:,} records: {c.seconds:.1f} s", flush=True)
+    c_full = c.seconds * 1_000_000 / FRICTIONLESS_ROWS
+    query_seconds = float(a.output.split()[1])
+    rows = [
+        f"| (a) floor: DuckDB `read_csv(all_varchar=true)` + `count(*)` | 1,000,000 | "
+        f"{a.seconds:.2f} (query alone {query_seconds:.2f}) | {a.peak_mb:,.0f} | | |",
+        f"| (b) `did validate --json` ({b.output}) | 1,000,000 | {b.seconds:.2f} | "
+        f"{b.peak_mb:,.0f} | ≤ 2 × (a); ≤ 1,536 MiB | "
+        f"{b.seconds / a.seconds:.1f} × (a): {verdict(b.seconds <= 2 * a.seconds)}; "
+        f"memory {verdict(b.peak_mb <= 1536)} |",
+        f"| (a) start-up alone: Python + `import duckdb` | 0 | {measured['a0'].seconds:.2f} | "
+        f"{measured['a0'].peak_mb:,.0f} | | |",
+        f"| (b) start-up alone: Python + import of `did validate` (Polars) | 0 | "
+        f"{measured['b0'].seconds:.2f} | {measured['b0'].peak_mb:,.0f} | | |",
+        f"| (c) frictionless-py, Table Schema + custom checks | {FRICTIONLESS_ROWS:,} | "
+        f"{c.seconds:.1f} | {c.peak_mb:,.0f} | | |",
+        f"| (c) extrapolated ×{1_000_000 // FRICTIONLESS_ROWS} | 1,000,000 (estimate) | "
+        f"{c_full:.0f} | | (b) ≥ 20 × faster | (b) is {c_full / b.seconds:.0f} × faster: "
+        f"{verdict(c_full >= 20 * b.seconds)} |",
+    ]
+    if not args.skip_10m:
+        big, big_received = synthetic_file(args.folder, 10_000_000)
+        d = did_validate(big, big_received)
+        print(f"did validate, 10M records: {d.seconds:.1f} s, {d.peak_mb:,.0f} MiB", flush=True)
+        rows.append(
+            f"| `did validate --json` ({d.output}) | 10,000,000 | {d.seconds:.1f} | "
+            f"{d.peak_mb:,.0f} | ≤ 3,072 MiB | {verdict(d.peak_mb <= 3072)} |"
+        )
+    load_after = os.getloadavg()[0]
+    notes = [
+        f"(a) and (b) ran alternately {args.repeats} times in the same run; the table shows "
+        "the median run of each (the ratio is of whole processes; the DuckDB query alone is "
+        "shown beside the floor). (c) is frictionless-py on the first "
+        f"{FRICTIONLESS_ROWS:,} records of the same file (scripts/bench_frictionless.py), "
+        "extrapolated linearly to 1,000,000: its time grows with the row count.",
+        "The start-up rows are the fixed cost inside (a) and (b): the interpreter and the "
+        "import of DuckDB, or of Polars and the validator, with no file read.",
+    ]
+    if not bytecode_compiled():
+        notes.append(
+            "The libraries' bytecode was NOT compiled (a .venv from before `make install` "
+            "compiled it): every process compiled Polars and DuckDB's Python source, adding "
+            "most of a second to each start-up."
+        )
+    if args.skip_10m:
+        notes.append("The 10,000,000-record memory run was skipped (`--skip-10m`).")
+    if load_before > 0.5:
+        notes.append(
+            f"Taken under load: the 1-minute load average was {load_before:.1f} before the "
+            f"run (other work on the machine's {os.cpu_count()} cores; {load_after:.1f} after, "
+            "which includes the benchmark's own processes); figures on an idle machine will "
+            "be lower."
+        )
+    write_doc(rows, notes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
