@@ -20,19 +20,9 @@ from pathlib import Path
 
 import polars as pl
 
+from did.imaging_codes import CODE_COLUMNS, NICIP, SNOMED_CT
+
 ORGANISATION_COLUMNS = ("code", "kind", "parent_code", "open_date", "close_date")
-CODE_COLUMNS = (
-    "code_system",
-    "code",
-    "description",
-    "modality",
-    "body_region",
-    "valid_from",
-    "valid_to",
-    "snomed_map",
-)
-NICIP = "NICIP"
-SNOMED_CT = "SNOMED-CT"
 
 
 class ReferenceError(ValueError):  # noqa: A001 - reference data, not Python's ReferenceError

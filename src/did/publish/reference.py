@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from did.imaging_codes import NICIP, SNOMED_CT
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CANCER_GROUPS_CSV = DATA_DIR / "cancer_test_groups.csv"
 PROVIDER_REGIONS_CSV = DATA_DIR / "provider_regions.csv"
@@ -26,9 +28,9 @@ def _read(path: Path, columns: list[str]) -> pl.DataFrame:
 def load_cancer_groups(path: Path = CANCER_GROUPS_CSV) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """(code_system, code, cancer_group) rows, and the groups in the order first listed."""
     frame = _read(path, ["code_system", "code", "cancer_group"]).with_columns(
-        pl.col("code_system").str.to_uppercase().replace({"SNOMED": "SNOMED-CT"})
+        pl.col("code_system").str.to_uppercase().replace({"SNOMED": SNOMED_CT})
     )
-    bad = sorted(set(frame["code_system"]) - {"NICIP", "SNOMED-CT"})
+    bad = sorted(set(frame["code_system"]) - {NICIP, SNOMED_CT})
     if bad:
         raise ValueError(f"{Path(path).name}: code_system must be NICIP or SNOMED-CT, not {bad}")
     order = tuple(dict.fromkeys(frame["cancer_group"].to_list()))

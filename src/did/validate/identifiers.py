@@ -1,52 +1,10 @@
 """Check-digit tests as column expressions (NHS number) or on distinct values (SNOMED CT)."""
 
-import re
-
 import polars as pl
 
-# Verhoeff dihedral-group tables.
-_D = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
-    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
-    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
-    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
-    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-)
-_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
-_SNOMED_SHAPE = re.compile(r"[1-9][0-9]{5,17}")
-# The partition identifier (2nd and 3rd digits from the right) of a concept id: 00 for the
-# international release, 10 for an extension (such as the UK's).
-_CONCEPT_PARTITIONS = {"00", "10"}
-
-
-def verhoeff_ok(digits: str) -> bool:
-    check = 0
-    for position, char in enumerate(reversed(digits)):
-        check = _D[check][_P[position % 8][int(char)]]
-    return check == 0
-
-
-def is_snomed_concept_id(value: str) -> bool:
-    """Digits, 6-18 long, no leading zero, a concept partition and a valid Verhoeff digit."""
-    return (
-        _SNOMED_SHAPE.fullmatch(value) is not None
-        and value[-3:-1] in _CONCEPT_PARTITIONS
-        and verhoeff_ok(value)
-    )
+# One definition of a SNOMED CT concept id (shape, partition, Verhoeff check digit) serves
+# the validator, the imaging code reference and the mapping importer.
+from did.imaging_codes import is_snomed_concept_id
 
 
 def invalid_snomed_ids(values: pl.Series) -> pl.Series:
