@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python scripts/bench_submissions.py
 
 Starts the portal (`portal runserver`, threaded, --noreload) and the task worker (`portal
-db_worker` with its default polling interval) as separate processes on a scratch SQLite
+db_worker --interval 0.2`, as `make run` starts it) as separate processes on a scratch SQLite
 database, or on a scratch database created next to DATABASE_URL's and dropped afterwards.
 A `did synth` CSV for RJ1 is uploaded through the REST API with a token; the clock runs
 from the moment the upload's response arrives to the moment the status shows it accepted.
@@ -240,7 +240,7 @@ def write_doc(label: str, row: str) -> None:
         f"Last measured {date.today().isoformat()} ({machine}) by `make bench`",
         "(`.venv/bin/python scripts/bench_submissions.py`; with `DATABASE_URL` set to a",
         "PostgreSQL server for the PostgreSQL row). The portal runs as `portal runserver` and",
-        "the task worker as `portal db_worker` (default 1 s polling), each its own process",
+        "the task worker as `portal db_worker --interval 0.2` (as `make run` starts it), each its own process",
         "on the same 2 cores. A `did synth` CSV (one trust, no errors) is uploaded through",
         "the REST API; *upload end → accepted* runs from the upload's response to the status",
         "showing the file accepted (queue wait, validation, derivation, Parquet and database",
@@ -300,7 +300,11 @@ def main() -> int:
             start(["runserver", f"127.0.0.1:{port}", "--noreload"], env, scratch / "server.log")
         )
         processes.append(
-            start(["db_worker", "--no-reload", "--queue-name", "*"], env, scratch / "worker.log")
+            start(
+                ["db_worker", "--no-reload", "--queue-name", "*", "--interval", "0.2"],
+                env,
+                scratch / "worker.log",
+            )
         )
         portal = Portal(base, token, session)
         portal.wait_until_up()

@@ -26,7 +26,7 @@ from did.spec.policy import DEFAULT_POLICY, Policy
 from did.spec.rules import RECORD_RULES, RULES
 from did.validate.checks import normalise, prepare, record_masks
 from did.validate.identifiers import invalid_snomed_ids
-from did.validate.reference_checks import not_checked, reference_masks
+from did.validate.reference_checks import not_checked, reference_helpers, reference_masks
 
 __all__ = ["DEFAULT_POLICY", "validate_file", "validate_frames"]
 
@@ -45,6 +45,7 @@ class _Validator:
         masks = record_masks(received, policy)
         masks.update(reference_masks(reference, codes))
         self.masks = {code: masks[code] for code in _RULE_ORDER if code in masks}
+        self.helpers = reference_helpers(reference, codes)
         self.issue_parts: list[pl.DataFrame] = []
         self.key_parts: list[pl.DataFrame] = []
         self.record_count = 0
@@ -69,6 +70,7 @@ class _Validator:
         ordered = [code for code in _RULE_ORDER if code in masks]
         fired = (
             prepare(records.lazy())
+            .with_columns(self.helpers)
             .select(masks[code].fill_null(False).alias(code) for code in ordered)
             .collect()
         )
