@@ -218,6 +218,9 @@ OUTBOX_PAGE_ENABLED = not PRODUCTION
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
+# "Who are our contacts?" is a public form that emails the registered guardian: at most this
+# many links reach one guardian in 24 hours, so nobody can flood a guardian's inbox.
+CONTACTS_LINKS_PER_GUARDIAN_PER_DAY = env_int("CONTACTS_LINKS_PER_GUARDIAN_PER_DAY", 3, minimum=1)
 # Largest scan of a paper Data User Certificate the service desk may attach.
 CERTIFICATE_SCAN_MAX_BYTES = env_int("CERTIFICATE_SCAN_MAX_MB", 10, minimum=1) * 1024 * 1024
 

@@ -144,3 +144,23 @@ def test_a_blank_code_is_explained(client, db):
     response = client.post("/contacts/", {"ods_code": ""})
     assert "Enter your organisation&#x27;s ODS code" in response.content.decode()
     assert AuditEntry.objects.filter(action="certificates.contacts_requested").count() == 0
+
+
+def test_a_guardian_gets_at_most_the_daily_cap_of_links_and_the_asker_cannot_tell(
+    client, guardian, settings
+):
+    settings.CONTACTS_LINKS_PER_GUARDIAN_PER_DAY = 2
+    answers = [_ask(client, "RR8") for _ in range(4)]
+    assert len(emails_to(guardian.email)) == 2
+    assert len(set(answers)) == 1
+    capped = AuditEntry.objects.filter(action="certificates.contacts_requested").order_by("id")
+    assert [e.details["guardians_not_emailed_daily_cap"] for e in capped] == [
+        [],
+        [],
+        [guardian.email],
+        [guardian.email],
+    ]
+    # A day later the guardian can be asked again.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        _ask(client, "RR8")
+    assert len(emails_to(guardian.email)) == 3

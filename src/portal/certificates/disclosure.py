@@ -4,6 +4,7 @@ to the registered address. Whoever asks learns nothing; every request is audited
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,12 @@ from portal.certificates.rules import hash_token, new_token
 from portal.organisations.models import Organisation
 
 
+def _links_in_last_day(guardian: CaldicottGuardian, now) -> int:
+    return DisclosureLink.objects.filter(
+        guardian=guardian, created_at__gt=now - timedelta(days=1)
+    ).count()
+
+
 @transaction.atomic
 def request_contacts(code: str, *, ip_address: str | None) -> int:
     """Email each current guardian of the organisation a link. Returns how many were sent,
@@ -31,6 +38,11 @@ def request_contacts(code: str, *, ip_address: str | None) -> int:
         else []
     )
     now = timezone.now()
+    # Past the daily cap the guardian is not emailed again; the person asking sees the same
+    # answer as everyone else, so the cap reveals nothing either.
+    cap = settings.CONTACTS_LINKS_PER_GUARDIAN_PER_DAY
+    capped = [g for g in guardians if _links_in_last_day(g, now) >= cap]
+    guardians = [g for g in guardians if g not in capped]
     for guardian in guardians:
         token, token_hash = new_token()
         link = DisclosureLink.objects.create(
@@ -61,6 +73,7 @@ def request_contacts(code: str, *, ip_address: str | None) -> int:
             "ods_code": code,
             "organisation_found": organisation is not None,
             "guardians_emailed": [g.email for g in guardians],
+            "guardians_not_emailed_daily_cap": [g.email for g in capped],
             "ip_address": ip_address or "",
         },
     )
