@@ -4,6 +4,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import services
 from portal.accounts.roles import Role
@@ -31,20 +32,20 @@ def test_an_invited_person_activates_with_totp_and_signs_in(page, live_server, s
     body = OutboxMessage.objects.get(to=person.email).body
     link = re.search(r"(http://\S+/activate/\S+)", body).group(1)
     page.goto(link)
-    assert page.locator("h1").inner_text() == "Create a password"
+    expect(page.locator("h1")).to_have_text("Create a password")
     assert "nia.submitter@example.nhs.uk" in page.content()
 
     page.get_by_label("Create a password").fill("short")
     page.get_by_label("Enter the password again").fill("short")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator(".nhsuk-error-summary").is_visible()
-    assert "This password is too short" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("This password is too short")
 
     page.get_by_label("Create a password").fill(PASSWORD)
     page.get_by_label("Enter the password again").fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
-    assert page.locator("h1").inner_text() == "Set up your authenticator app"
-    assert page.locator(".portal-qr svg").is_visible()
+    expect(page.locator("h1")).to_have_text("Set up your authenticator app")
+    expect(page.locator(".portal-qr svg")).to_be_visible()
 
     page.get_by_text("I cannot scan the QR code").click()
     secret = page.locator("#totp-secret").get_attribute("data-secret")
@@ -53,16 +54,16 @@ def test_an_invited_person_activates_with_totp_and_signs_in(page, live_server, s
     page.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Finish setting up").click()
 
-    assert page.locator("h1").inner_text() == "Sign in"
+    expect(page.locator("h1")).to_have_text("Sign in")
     assert "Your account is ready" in page.content()
     page.get_by_label("Email address").fill("nia.submitter@example.nhs.uk")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "Enter your security code"
+    expect(page.locator("h1")).to_have_text("Enter your security code")
     page.get_by_label("Security code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Continue").click()
 
-    assert page.locator("h1").inner_text() == "Your account"
+    expect(page.locator("h1")).to_have_text("Your account")
     assert "LEEDS TEACHING HOSPITALS NHS TRUST (RR8)" in page.content()
     assert "Your roles: Submitter" in page.content()
     assert page.csp_violations == []
@@ -70,4 +71,4 @@ def test_an_invited_person_activates_with_totp_and_signs_in(page, live_server, s
 
     # The link cannot be used again.
     page.goto(link)
-    assert page.locator("h1").inner_text() == "This link has already been used"
+    expect(page.locator("h1")).to_have_text("This link has already been used")

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,10 +23,10 @@ def test_the_skip_link_moves_focus_to_the_main_content(page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Skip to main content"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#maincontent")
+    expect(page).to_have_url(re.compile(r"#maincontent$"))
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(page):
     page.goto("/account/")
-    assert "/sign-in" in page.url
-    assert page.locator("h1").inner_text() == "Sign in"
+    expect(page).to_have_url(re.compile(r"/sign-in"))
+    expect(page.locator("h1")).to_have_text("Sign in")

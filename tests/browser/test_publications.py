@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from did.publish.periods import monthly_window, periods_between
 from portal.publications import services
@@ -12,7 +13,7 @@ def test_a_visitor_reads_the_latest_release_and_downloads_a_table(page):
     release, _ = services.publish_release(monthly_window("2026-09"))
     page.goto("/statistics/")
     page.get_by_role("link", name=f"Latest: {release.title}").click()
-    assert page.locator("h1").inner_text() == release.title
+    expect(page.locator("h1")).to_have_text(release.title)
     chart = page.locator("svg.portal-chart").first
     assert chart.get_attribute("role") == "img"
     assert "Imaging tests in England by modality" in chart.locator("title").text_content()
