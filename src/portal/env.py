@@ -6,6 +6,8 @@ them all and check each is documented in docs/configuration.md. In production
 message naming it; elsewhere the development default is used.
 """
 
+import base64
+import hashlib
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -61,3 +63,17 @@ def env_list(name: str, default: list[str], *, required: bool = False) -> list[s
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def fernet_key_from(secret: str) -> str:
+    """A Fernet key derived from another secret: the development default for
+    FIELD_ENCRYPTION_KEYS (production must set real keys)."""
+    digest = hashlib.sha256(f"field-encryption:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def fernet_key_is_valid(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (ValueError, TypeError):
+        return False

@@ -12,7 +12,15 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import PRODUCTION, env_bool, env_int, env_list, env_str
+from portal.env import (
+    PRODUCTION,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    fernet_key_from,
+    fernet_key_is_valid,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -23,11 +31,18 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET, required=True)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], required=True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Keys for secrets kept encrypted in the database (portal.core.encryption); the first
+# encrypts, all decrypt. Development derives one from SECRET_KEY; production must set them.
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", [fernet_key_from(SECRET_KEY)], required=True
+)
 
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
         problems.append("SECRET_KEY must be a random value of at least 50 characters")
+    if not all(fernet_key_is_valid(key) for key in FIELD_ENCRYPTION_KEYS):
+        problems.append("FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes)")
     if DEBUG:
         problems.append("DEBUG must be false")
     if "*" in ALLOWED_HOSTS:

@@ -56,6 +56,7 @@ def _start(env_overrides):
 GOOD_PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 64,
+    "FIELD_ENCRYPTION_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
     "ALLOWED_HOSTS": "did.example.nhs.uk",
     "DATABASE_URL": "postgres://did@127.0.0.1/did",
     "DID_STORE": "/srv/did/store",
@@ -70,7 +71,15 @@ def test_production_settings_start_when_everything_is_given():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DID_STORE", "EMAIL_DELIVERY"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "DID_STORE",
+        "EMAIL_DELIVERY",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing):
     env = {k: v for k, v in GOOD_PRODUCTION.items() if k != missing}
@@ -84,6 +93,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
     ("name", "value", "complaint"),
     [
         ("SECRET_KEY", "short", "SECRET_KEY must be a random value"),
+        ("FIELD_ENCRYPTION_KEYS", "not-a-key", "FIELD_ENCRYPTION_KEYS must be Fernet keys"),
         ("DEBUG", "true", "DEBUG must be false"),
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
         ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),

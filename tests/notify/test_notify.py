@@ -241,17 +241,13 @@ def test_the_outbox_is_not_routed_with_production_settings():
         "except Resolver404:\n    print('not routed')\n"
         "resolve('/sign-in'); print('sign-in routed')"
     )
+    from tests.core.test_settings import GOOD_PRODUCTION
+
     env = {
         **os.environ,
+        **GOOD_PRODUCTION,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": "x" * 64,
         "DEBUG": "false",
-        "ALLOWED_HOSTS": "did.example.nhs.uk",
-        "DATABASE_URL": "postgres://did@127.0.0.1/did",
-        "DID_STORE": "/srv/did/store",
-        "EMAIL_DELIVERY": "smtp",
-        "PORTAL_BASE_URL": "https://did.example.nhs.uk",
     }
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.accounts.roles import Role
+from portal.core.encryption import EncryptedTextField
 
 
 class UserManager(BaseUserManager):
@@ -33,7 +34,8 @@ class User(AbstractBaseUser):
     # Set when the person finishes activation (password and TOTP); new people wait inactive.
     activated_at = models.DateTimeField(null=True, blank=True)
     # TOTP (RFC 6238) secret. Pending until confirmed with a code; sign-in needs it confirmed.
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # Encrypted at rest: a copy of the database alone must not yield anyone's codes.
+    totp_secret = EncryptedTextField(blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     # The last 30-second step whose code signed in, so a code cannot be replayed.
     totp_last_used_step = models.BigIntegerField(default=0)
