@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -28,9 +27,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bench_doc import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- engine:start -->", "<!-- engine:end -->"
 BIN = Path(sys.executable).parent
 PERIOD = "2025-06"
 ERROR_RATE = 0.01
@@ -141,7 +140,6 @@ def verdict(ok: bool) -> str:
 def write_doc(rows: list[str], notes: list[str]) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
-        START,
         "## Engine: `did validate`",
         "",
         f"Measured {date.today().isoformat()} ({machine}) by `make bench` "
@@ -155,15 +153,8 @@ def write_doc(rows: list[str], notes: list[str]) -> None:
         *rows,
         "",
         *[line for note in notes for line in (note, "")],
-        END,
     ]
-    text = DOC.read_text(encoding="utf-8")
-    block = "\n".join(lines)
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section("engine", lines)
 
 
 def main() -> int:

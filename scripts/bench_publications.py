@@ -11,7 +11,6 @@ publications section of docs/benchmarks.md.
 
 import argparse
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -19,14 +18,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench_doc import write_section
+
 from did.publish import PublishOptions, Window, publish
 from did.publish.periods import periods_between
 from did.publish.reference import load_cancer_groups, load_regions
 from did.publish.sample import derived_records, item_records
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- publications:start -->", "<!-- publications:end -->"
 MONTH_RECORDS = 4_000_000
 PROVIDERS = [f"R{chr(65 + i // 10)}{i % 10}" for i in range(200)]
 
@@ -104,7 +103,6 @@ def national_month(folder: Path) -> tuple[float, bool]:
 def write_doc(rows: list[tuple[str, str, str, str]], months: int) -> None:
     machine = f"{platform.machine()}, Python {platform.python_version()}"
     lines = [
-        START,
         "## Publications",
         "",
         f"Measured {date.today().isoformat()} ({machine}) by "
@@ -124,14 +122,7 @@ def write_doc(rows: list[tuple[str, str, str, str]], months: int) -> None:
             "(said so in the table)."
         )
         lines.append("")
-    lines.append(END)
-    text = DOC.read_text(encoding="utf-8")
-    block = "\n".join(lines)
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section("publications", lines)
 
 
 def main() -> int:

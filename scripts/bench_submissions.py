@@ -17,7 +17,6 @@ import argparse
 import csv
 import os
 import platform
-import re
 import socket
 import statistics
 import subprocess
@@ -30,10 +29,10 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import requests
+from bench_doc import DOC, markers, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- submissions:start -->", "<!-- submissions:end -->"
+START, END = markers("submissions")
 PORTAL = [sys.executable, "-m", "portal.manage"]
 UPLOAD_TARGET_SECONDS = 10.0
 LATENCY_TARGET_MS = 300.0
@@ -234,7 +233,6 @@ def write_doc(label: str, row: str) -> None:
                 rows[line.split("|")[1].strip().split(" ")[0]] = line
     rows[label] = row
     lines = [
-        START,
         "## Submissions",
         "",
         f"Last measured {date.today().isoformat()} ({machine}) by `make bench`",
@@ -255,14 +253,8 @@ def write_doc(label: str, row: str) -> None:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *[rows[key] for key in sorted(rows)],
         "",
-        END,
     ]
-    block = "\n".join(lines)
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section("submissions", lines)
 
 
 # ---------------------------------------------------------------- main
