@@ -11,6 +11,16 @@ CHROMIUM = "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """expect() retries for up to 15 s (Playwright's default is 5 s): CI runs the live
+    server, the browser and the database on two busy cores, and a page that is slow to
+    arrive is not a failure; one that never arrives still is."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -149,7 +149,10 @@ def _apply_online(page) -> str:
     # Typed as people do: case and spacing differ from the register.
     page.get_by_label("Caldicott Guardian's full name").fill("dr  jane smith")
     page.get_by_label("Caldicott Guardian's registered email address").fill("Jane.Smith@NHS.net")
-    page.get_by_role("button", name="Continue").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    # The register matched: no error summary on the page the form led to.
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
 
     expect(page.locator("h1")).to_have_text("Check your answers before sending your application")
     answers = page.locator("main").inner_text()
