@@ -2,6 +2,7 @@ import pytest
 
 from portal.accounts.roles import Role
 from tests.accounts.factories import UserFactory, grant
+from tests.certificates.factories import GuardianFactory
 from tests.organisations.factories import TrustFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +14,7 @@ def test_the_dashboard_lists_each_organisation_with_the_persons_roles(client, or
     grant(user, Role.SUBMITTER, organisation)
     grant(user, Role.PRIMARY_CONTACT, organisation)
     grant(user, Role.CALDICOTT_GUARDIAN, other)
+    GuardianFactory(organisation=other, email=user.email)
     client.force_login(user)
     html = client.get("/account/").content.decode()
     assert "LEEDS TEACHING HOSPITALS NHS TRUST (RR8)" in html
@@ -55,3 +57,19 @@ def test_someone_with_no_access_is_told_how_to_get_it(client):
     client.force_login(UserFactory())
     html = client.get("/account/").content.decode()
     assert "You do not have access for any organisation" in html
+
+
+def test_a_guardian_whose_registration_ended_is_not_offered_the_people_page(client, organisation):
+    import datetime
+
+    user = UserFactory()
+    grant(user, Role.CALDICOTT_GUARDIAN, organisation)
+    GuardianFactory(
+        organisation=organisation,
+        email=user.email,
+        registered_to=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    client.force_login(user)
+    html = client.get("/account/").content.decode()
+    assert "Your roles: Caldicott Guardian" in html
+    assert 'href="/organisations/RR8/people"' not in html

@@ -12,6 +12,7 @@ from portal.accounts.models import Invitation
 from portal.accounts.roles import Role
 from portal.notify.models import OutboxMessage
 from tests.accounts.factories import PASSWORD, TOTP_SECRET, UserFactory, grant, with_totp
+from tests.certificates.factories import GuardianFactory
 from tests.organisations.factories import TrustFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def guardian(organisation):
     user = with_totp(UserFactory(full_name="Gwen Guardian"))
     grant(user, Role.CALDICOTT_GUARDIAN, organisation)
+    GuardianFactory(organisation=organisation, name=user.full_name, email=user.email)
     return user
 
 
@@ -56,7 +58,9 @@ def test_people_from_other_organisations_are_not_listed(client, guardian):
 
 def test_another_organisations_guardian_and_submitters_get_not_found(client, submitter):
     other_guardian = UserFactory()
-    grant(other_guardian, Role.CALDICOTT_GUARDIAN, TrustFactory(code="RJ1"))
+    other = TrustFactory(code="RJ1")
+    grant(other_guardian, Role.CALDICOTT_GUARDIAN, other)
+    GuardianFactory(organisation=other, email=other_guardian.email)
     for person in (other_guardian, submitter):
         client.force_login(person)
         assert client.get("/organisations/RR8/people").status_code == 404
@@ -173,3 +177,18 @@ def test_only_the_service_desk_sees_or_uses_the_invitations_page(client, guardia
     assert client.get("/service-desk/invitations").status_code == 404
     assert client.post(f"/service-desk/invitations/{invitation.pk}/reinvite").status_code == 404
     assert Invitation.objects.filter(user=person).count() == 1
+
+
+def test_a_guardian_whose_registration_ended_can_no_longer_revoke(client, guardian, submitter):
+    from portal.certificates.models import CaldicottGuardian
+
+    CaldicottGuardian.objects.filter(email=guardian.email).update(
+        registered_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    client.force_login(guardian)
+    assert client.get("/organisations/RR8/people").status_code == 404
+    response = client.post(
+        f"/organisations/RR8/people/{submitter.pk}/revoke", {"reason": "No longer here"}
+    )
+    assert response.status_code == 404
+    assert submitter.has_role(Role.SUBMITTER)

@@ -64,6 +64,20 @@ class User(AbstractBaseUser):
     def is_service_desk(self) -> bool:
         return self.has_role(Role.SERVICE_DESK)
 
+    def is_current_guardian_of(self, organisation) -> bool:
+        """Holds the Caldicott Guardian role there AND is on the register for it today: the
+        role's powers end with the registration (ADR 046), whatever the membership says."""
+        if not self.has_role(Role.CALDICOTT_GUARDIAN, organisation):
+            return False
+        # The register belongs to certificates, which itself builds on accounts.
+        from portal.certificates.models import CaldicottGuardian
+
+        return (
+            CaldicottGuardian.objects.current()
+            .filter(organisation=organisation, email__iexact=self.email)
+            .exists()
+        )
+
     def organisations_with_roles(self):
         """[(organisation, [role labels], may manage its people, may submit for it)] for the
         dashboard."""
@@ -81,7 +95,8 @@ class User(AbstractBaseUser):
             (
                 organisation,
                 [Role(r).label for r in roles],
-                desk or Role.CALDICOTT_GUARDIAN in roles,
+                desk
+                or (Role.CALDICOTT_GUARDIAN in roles and self.is_current_guardian_of(organisation)),
                 Role.SUBMITTER in roles,
             )
             for organisation, roles in grouped.values()

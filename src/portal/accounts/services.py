@@ -383,7 +383,7 @@ def people_at(organisation):
 
 def can_manage_people(user: User, organisation) -> bool:
     """The service desk, or the organisation's own Caldicott Guardian."""
-    return user.is_service_desk or user.has_role(Role.CALDICOTT_GUARDIAN, organisation)
+    return user.is_service_desk or user.is_current_guardian_of(organisation)
 
 
 def outstanding_invitations():
