@@ -67,8 +67,11 @@ class User(AbstractBaseUser):
     def is_current_guardian_of(self, organisation) -> bool:
         """Holds the Caldicott Guardian role there AND is on the register for it today: the
         role's powers end with the registration (ADR 046), whatever the membership says."""
-        if not self.has_role(Role.CALDICOTT_GUARDIAN, organisation):
-            return False
+        return self.has_role(
+            Role.CALDICOTT_GUARDIAN, organisation
+        ) and self._on_guardian_register_of(organisation)
+
+    def _on_guardian_register_of(self, organisation) -> bool:
         # The register belongs to certificates, which itself builds on accounts.
         from portal.certificates.models import CaldicottGuardian
 
@@ -96,7 +99,9 @@ class User(AbstractBaseUser):
                 organisation,
                 [Role(r).label for r in roles],
                 desk
-                or (Role.CALDICOTT_GUARDIAN in roles and self.is_current_guardian_of(organisation)),
+                or (
+                    Role.CALDICOTT_GUARDIAN in roles and self._on_guardian_register_of(organisation)
+                ),
                 Role.SUBMITTER in roles,
             )
             for organisation, roles in grouped.values()

@@ -40,11 +40,6 @@ def decrypt(token: str) -> str:
         ) from error
 
 
-def rotate(token: str) -> str:
-    """The same secret encrypted with the first (newest) key."""
-    return _fernet().rotate(token.encode()).decode()
-
-
 class EncryptedTextField(models.TextField):
     """A text field kept encrypted in the database and clear in Python. Blank stays blank,
     so "no secret yet" is still visible without decrypting; it cannot be searched."""
