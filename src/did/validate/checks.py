@@ -124,7 +124,7 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         & (nhs.str.len_chars() == 10)
         & nhs_number_fails_modulus_11("_nhs_digits", "_nhs_check"),
         "DIDP110": (
-            nhs.str.contains(r"^[0-9]{10}$") & nhs_number_is_palindrome("nhs_number")
+            col("_nhs_digits").is_not_null() & nhs_number_is_palindrome("nhs_number")
             if policy.nhs_number_palindrome_check
             else pl.lit(False)
         ),
