@@ -5,7 +5,9 @@ A sub-command's module is imported only when that command runs (or help lists it
 """
 
 import importlib
+import os
 import pkgutil
+import sys
 
 import click
 
@@ -36,7 +38,26 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli()
+    """The console script. Ends the process without tearing down the interpreter: freeing
+    every Polars buffer and thread pool one by one adds a tenth of a second to each run
+    of `did validate`, and nothing is left to flush but standard output and error."""
+    try:
+        cli()
+        status = 0
+    except SystemExit as exit_:
+        status = _exit_status(exit_.code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # what SystemExit does with a message
+    return 1
 
 
 if __name__ == "__main__":
