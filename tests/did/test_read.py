@@ -6,7 +6,8 @@ import pytest
 
 from did.spec.items import COLUMNS
 from did.validate import validate_file
-from tests.did.records import RECEIVED, csv_text, record, write_csv, write_xml, xml_text
+from did.validate.checks import DATE_ITEMS
+from tests.did.records import RECEIVED, VALID, csv_text, record, write_csv, write_xml, xml_text
 
 from .conftest import DATA
 
@@ -131,9 +132,33 @@ def test_a_header_without_records_is_rejected(tmp_path):
     assert file_error(check(path))[0] == "DIDP108"
 
 
+@pytest.fixture
+def whole_file_scans(monkeypatch):
+    """The outcome of each whole-file scan (True: the file was validated by it)."""
+    import did.validate
+
+    outcomes = []
+    real = did.validate._validate_whole
+
+    def spy(*args, **kwargs):
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(did.validate, "_validate_whole", spy)
+    return outcomes
+
+
+def general_reader_only(monkeypatch):
+    """Offer no file to the whole-file scan (did.read.plain), so the batch reader runs."""
+    import did.validate
+
+    monkeypatch.setattr(did.validate, "plain_csv", lambda path: None)
+
+
 def test_a_file_is_read_in_batches_with_continuous_record_numbers(tmp_path, monkeypatch):
     import did.read.csv as reader
 
+    general_reader_only(monkeypatch)
     monkeypatch.setattr(reader, "BLOCK_BYTES", 1024)
     rows = [record(n) for n in range(1, 301)]
     rows[250] = record(251, gender="5")
@@ -159,6 +184,7 @@ def test_plain_blocks_and_the_general_reader_give_the_same_records(tmp_path, mon
     # block that is not plain hands over to pyarrow, which must carry on at the next record.
     import did.read.csv as reader
 
+    general_reader_only(monkeypatch)
     monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)
     rows = [record(n) for n in range(1, 301)]
     path = tmp_path / "mixed.csv"
@@ -175,12 +201,124 @@ def test_plain_blocks_and_the_general_reader_give_the_same_records(tmp_path, mon
 def test_a_short_line_in_a_plain_block_is_named(tmp_path, monkeypatch):
     import did.read.csv as reader
 
+    general_reader_only(monkeypatch)
     monkeypatch.setattr(reader, "BLOCK_BYTES", 2048)
     lines = csv_text([record(n) for n in range(1, 101)]).splitlines()
     lines[79] = lines[79].rsplit(",", 1)[0]  # 17 fields, and no other sign of damage
     path = tmp_path / "short.csv"
     path.write_text("\n".join(lines) + "\n")
     assert file_error(check(path))[1].startswith("Line 80 has 17 columns")
+
+
+def test_a_plain_file_is_scanned_whole_and_says_how_far_it_got(tmp_path, whole_file_scans):
+    rows = [record(n) for n in range(1, 301)]
+    rows[250] = record(251, gender="5")
+    seen = []
+    report = check(write_csv(tmp_path / "plain.csv", rows), progress=seen.append)
+    assert whole_file_scans == [True] and seen[-1] == 300
+    assert report.issue_table().select("record", "rule").rows() == [(251, "DIDS014")]
+    assert report.records["record_number"].to_list() == list(range(1, 301))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        ("short line", lambda lines: lines.__setitem__(79, lines[79].rsplit(",", 1)[0])),
+        ("long line", lambda lines: lines.__setitem__(79, lines[79] + ",extra")),
+        ("blank line", lambda lines: lines.insert(79, "")),
+        (
+            "short and long",
+            lambda lines: (
+                lines.__setitem__(9, lines[9].rsplit(",", 1)[0]),
+                lines.__setitem__(79, lines[79] + ",x"),
+            ),
+        ),
+        ("not UTF-8", lambda lines: lines.__setitem__(79, lines[79] + "\udce9")),
+    ],
+    ids=lambda damage: damage[0],
+)
+def test_damage_the_whole_file_scan_cannot_see_is_left_to_the_general_reader(
+    tmp_path, monkeypatch, damage, whole_file_scans
+):
+    # The scan pads a short line and reads a blank one as a row of empty fields; the byte
+    # count catches both, and the general reader's answer is the one given.
+    lines = csv_text([record(n) for n in range(1, 101)]).splitlines()
+    damage[1](lines)
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
+    report = check(path)
+    assert whole_file_scans == [False]
+    if damage[0] == "not UTF-8":  # read as Windows-1252 instead
+        assert report.records["accession_number"][79].endswith("é")
+    elif damage[0] == "blank line":  # skipped
+        assert report.record_count == 100 and report.issue_table().height == 0
+    else:
+        assert report.file_errors[0].rule == "DIDP102" and report.record_count == 0
+    general_reader_only(monkeypatch)
+    assert report.to_dict() == check(path).to_dict()
+
+
+@pytest.mark.parametrize("dialect", ["plain", "header", "bom and crlf", "header, bom and crlf"])
+def test_the_whole_file_scan_and_the_general_reader_give_the_same_report(
+    tmp_path, monkeypatch, reference, codes, dialect, whole_file_scans
+):
+    from tests.did.test_validate_rules import CASES
+
+    rows = [record(n + 1, **changes) for n, (_, changes, _, _) in enumerate(CASES)]
+    rows += [record(len(rows) + 1, accession_number=rows[0]["accession_number"])]  # DIDS071
+    text = csv_text(rows, header="header" in dialect)
+    if "crlf" in dialect:
+        text = "\ufeff" + text.replace("\n", "\r\n")
+    path = tmp_path / "r.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    whole = check(path, reference=reference, codes=codes)
+    assert whole_file_scans == [True]
+    general_reader_only(monkeypatch)
+    batches = check(path, reference=reference, codes=codes)
+    assert whole.to_dict() == batches.to_dict()
+    assert whole.to_dict()["errors"] > 40 and "DIDS071" in whole.rule_counts
+    assert whole.records.equals(batches.records)
+
+
+PADDING = [" ", "\t", "\u00a0", "  \t", "\u3000"]
+
+
+@pytest.mark.parametrize("with_reference", [True, False], ids=["reference", "no reference"])
+def test_values_padded_with_white_space_give_the_same_report_either_way(
+    tmp_path, monkeypatch, reference, codes, whole_file_scans, with_reference
+):
+    # The whole-file scan screens most items untrimmed (checks.screen) and checks again,
+    # trimmed, only the records on which a rule fires there; the general reader trims
+    # first. Padding every kind of value, valid or not, must not tell them apart.
+    from tests.did.test_validate_rules import CASES
+
+    rows = [record(n + 1, **changes) for n, (_, changes, _, _) in enumerate(CASES)]
+    valid = [record(len(rows) + n + 1) for n in range(len(COLUMNS) * len(PADDING))]
+    for n, row in enumerate(rows + valid):
+        for i, item in enumerate(COLUMNS):
+            pad = PADDING[(n + i) % len(PADDING)]
+            row[item] = {0: pad + row[item], 1: row[item] + pad, 2: pad + row[item] + pad}.get(
+                (n * 7 + i) % 4, row[item]
+            )
+    rows += valid
+    # Values that pass a rule only while padded: ten bytes the date parser reads by
+    # skipping the leading white space, and codes one character too short when trimmed.
+    lenient_dates = {item: "\t" + VALID[item].replace("-0", "-", 1) for item in DATE_ITEMS}
+    short_codes = {"gp_practice": " AB", "referring_org": "\tRR", "site_code": " RR81"}
+    blanks = {"gp_practice": " \t ", "site_code": "\u00a0", "accession_number": "   "}
+    for changes in [*({item: value} for item, value in lenient_dates.items()),
+                    *({item: value} for item, value in short_codes.items()), blanks]:  # fmt: skip
+        rows.append(record(len(rows) + 1, **changes))
+    path = write_csv(tmp_path / "padded.csv", rows)
+    if not with_reference:
+        reference = codes = None
+    whole = check(path, reference=reference, codes=codes)
+    assert whole_file_scans == [True]
+    general_reader_only(monkeypatch)
+    batches = check(path, reference=reference, codes=codes)
+    assert whole.to_dict() == batches.to_dict()
+    assert whole.records.equals(batches.records)
+    assert whole.to_dict()["errors"] > 40
 
 
 # --- XML ---------------------------------------------------------------------------------

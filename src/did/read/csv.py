@@ -98,7 +98,7 @@ def _first_bad_line(path: Path, encoding: str) -> tuple[int, int]:
     return 0, 0
 
 
-def _header_mapping(first_row: list[str]) -> list[str] | None:
+def header_mapping(first_row: list[str]) -> list[str] | None:
     """The item order named by a header row, or None when the first row is data.
 
     A DID data row always holds digits (dates, codes); a header never does. A header whose
@@ -277,7 +277,7 @@ def read_csv(path: Path) -> Iterator[pl.DataFrame]:
             if frame.height == 0:
                 continue
             first = frame.row(0)
-            mapped = _header_mapping([str(v) for v in first])
+            mapped = header_mapping([str(v) for v in first])
             if mapped is not None:
                 frame = frame.slice(1)
                 order = mapped

@@ -12,6 +12,8 @@ directory (when keep_records is True) so a 10-million-record file never sits in 
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
 from pathlib import Path
 
@@ -19,18 +21,20 @@ import polars as pl
 
 from did.read import FileRejected, open_records
 from did.read.frame import RECORD_NUMBER
+from did.read.plain import PlainCsv, plain_csv
 from did.reference import Reference
 from did.report import ISSUE_SCHEMA, RULE_ENUM, FileError, Report, empty_issues
 from did.spec.items import COLUMNS
 from did.spec.policy import DEFAULT_POLICY, Policy
 from did.spec.rules import RECORD_RULES, RULES
-from did.validate.checks import normalise, prepare, record_masks
+from did.validate.checks import normalise, prepare, record_masks, screen
 from did.validate.identifiers import invalid_snomed_ids
 from did.validate.reference_checks import not_checked, reference_helpers, reference_masks
 
 __all__ = ["DEFAULT_POLICY", "validate_file", "validate_frames"]
 
 _RULE_ORDER = [rule.code for rule in RECORD_RULES]
+PROGRESS_SECONDS = 0.25
 
 
 class _Validator:
@@ -44,56 +48,84 @@ class _Validator:
     ) -> None:
         masks = record_masks(received, policy)
         masks.update(reference_masks(reference, codes))
-        self.masks = {code: masks[code] for code in _RULE_ORDER if code in masks}
+        # A SNOMED CT code that is not a concept id is reported once, as DIDP114, not
+        # again as unknown to the code reference.
+        masks["DIDP114"] = pl.col("_snomed_bad")
+        if "DIDS059" in masks:
+            masks["DIDS059"] = masks["DIDS059"] & ~pl.col("_snomed_bad")
+        self.ordered = [code for code in _RULE_ORDER if code in masks]
+        self.masks = masks
         self.helpers = reference_helpers(reference, codes)
         self.issue_parts: list[pl.DataFrame] = []
         self.key_parts: list[pl.DataFrame] = []
         self.record_count = 0
         self.bad_snomed: dict[str, bool] = {}
 
-    def _snomed_mask(self, records: pl.DataFrame) -> pl.Expr:
-        distinct = records["snomed_code"].drop_nulls().unique()
+    def _snomed_bad(self, values: pl.Series) -> pl.Series:
+        """True where the value is not a SNOMED CT concept id. The check digit is tested
+        in Python on each distinct value once; records are matched column-wise."""
+        distinct = values.drop_nulls().unique()
         fresh = distinct.filter(~distinct.is_in(list(self.bad_snomed)))
         if fresh.len():
             invalid = set(invalid_snomed_ids(fresh).to_list())
             self.bad_snomed.update({v: v in invalid for v in fresh.to_list()})
-        bad = [v for v, is_bad in self.bad_snomed.items() if is_bad]
-        return pl.col("snomed_code").is_in(bad)
+        return values.is_in([v for v, is_bad in self.bad_snomed.items() if is_bad])
 
-    def add(self, batch: pl.DataFrame) -> pl.DataFrame:
-        records = normalise(batch)
-        masks = dict(self.masks)
-        bad_snomed = self._snomed_mask(records)
-        masks["DIDP114"] = bad_snomed
-        if "DIDS059" in masks:
-            masks["DIDS059"] = masks["DIDS059"] & ~bad_snomed
-        ordered = [code for code in _RULE_ORDER if code in masks]
-        fired = (
-            prepare(records.lazy())
-            .with_columns(self.helpers)
-            .select(masks[code].fill_null(False).alias(code) for code in ordered)
-            .collect()
+    def _flagged(self, records: pl.LazyFrame) -> tuple[pl.LazyFrame, list[pl.Expr]]:
+        """The records with the helper columns the rules read, and each rule's flag."""
+        snomed_bad = pl.col("snomed_code").map_batches(
+            self._snomed_bad, return_dtype=pl.Boolean, is_elementwise=True
         )
-        counts = fired.sum().row(0, named=True)
-        for code in ordered:
-            if not counts[code]:
+        work = (
+            prepare(records)
+            .with_columns(self.helpers)
+            .with_columns(snomed_bad.alias("_snomed_bad"))
+        )
+        flags = [self.masks[code].fill_null(False).alias(code) for code in self.ordered]
+        return work, flags
+
+    def fired(self, records: pl.LazyFrame) -> pl.LazyFrame:
+        """The normalised records on which any rule fires: record_number, the 18 items
+        and one boolean column per rule (True where it fires)."""
+        work, flags = self._flagged(records)
+        return work.select(RECORD_NUMBER, *COLUMNS, *flags).filter(pl.any_horizontal(self.ordered))
+
+    def candidates(self, screened: pl.LazyFrame) -> pl.LazyFrame:
+        """The records (as screened, see checks.screen) on which any rule fires."""
+        work, flags = self._flagged(screened)
+        return work.filter(pl.any_horizontal(flags)).select(RECORD_NUMBER, *COLUMNS)
+
+    @staticmethod
+    def keys(records: pl.LazyFrame) -> pl.LazyFrame:
+        """Each record's site code and accession number, for DIDS071 over the whole file."""
+        return records.select(
+            RECORD_NUMBER, pl.col("site_code").str.to_uppercase(), "accession_number"
+        ).drop_nulls()
+
+    def take(self, fired: pl.DataFrame, keys: pl.DataFrame, record_count: int) -> None:
+        """Keep the issues of `fired` (see fired) and the DIDS071 keys of some records."""
+        fired = fired.rechunk()  # a streaming scan leaves one chunk per morsel
+        for code in self.ordered:
+            if not fired[code].any():
                 continue
             item = RULES[code].item
             value = pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
-            # Filter after selecting: only the two columns an issue keeps are copied.
+            # Filter after selecting: only the columns an issue keeps are copied.
             self.issue_parts.append(
-                records.select(
+                fired.select(
                     pl.col(RECORD_NUMBER).alias("record"),
                     pl.lit(code, dtype=RULE_ENUM).alias("rule"),
                     value.alias("value"),
                 ).filter(fired[code])
             )
-        self.key_parts.append(
-            records.select(
-                RECORD_NUMBER, pl.col("site_code").str.to_uppercase(), "accession_number"
-            ).drop_nulls()
-        )
-        self.record_count += records.height
+        self.key_parts.append(keys)
+        self.record_count += record_count
+
+    def add(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """Validate one batch of records as read; return it normalised."""
+        records = normalise(batch)
+        fired, keys = pl.collect_all([self.fired(records.lazy()), self.keys(records.lazy())])
+        self.take(fired, keys, records.height)
         return records
 
     def duplicate_issues(self) -> pl.DataFrame:
@@ -152,6 +184,70 @@ def _guess_format(path: Path) -> str:
     return "xml" if path.suffix.lower() == ".xml" else "csv"
 
 
+def _collect(plans: list[pl.LazyFrame], progress: Callable[[], None] | None) -> list:
+    """Run the plans in one streaming pass; call `progress` every quarter second meanwhile,
+    from this thread (the caller's callback may use a database connection)."""
+    if progress is None:
+        return pl.collect_all(plans, engine="streaming")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(pl.collect_all, plans, engine="streaming")
+        while True:
+            try:
+                return running.result(timeout=PROGRESS_SECONDS)
+            except FutureTimeout:
+                progress()
+
+
+def _validate_whole(
+    plain: PlainCsv,
+    validator: _Validator,
+    spool: Path | None,
+    progress: Callable[[int], None] | None,
+) -> bool:
+    """Validate a plain CSV file in one streaming pass (see did.read.plain). False, having
+    kept nothing, when the file turns out not to be plain: the caller reads it again with
+    the general reader, which says what is wrong and where."""
+    raw = plain.records()
+    seen = [0]
+    if progress is not None:
+
+        def note(numbers: pl.Series) -> pl.Series:
+            if numbers.len():
+                seen[0] = max(seen[0], numbers.max())
+            return numbers
+
+        raw = raw.with_columns(
+            pl.col(RECORD_NUMBER).map_batches(note, return_dtype=pl.Int64, is_elementwise=True)
+        )
+    # The rules screen every record, mostly untrimmed (see checks.screen); the few that
+    # fire a rule are checked again below, normalised. The byte count rides along with
+    # each record, so the scan is not forked before screening (forking costs a third more).
+    screened = screen(PlainCsv.with_row_bytes(raw))
+    plans = [validator.candidates(screened), validator.keys(screened), PlainCsv.tally(screened)]
+    if spool is not None:
+        part = spool / "part-000000.parquet"
+        kept = normalise(raw.select(RECORD_NUMBER, *COLUMNS))
+        plans.append(kept.sink_parquet(part, compression="lz4", lazy=True))
+    try:
+        candidates, keys, tally, *_ = _collect(
+            plans, None if progress is None else lambda: progress(seen[0])
+        )
+    except pl.exceptions.PolarsError:
+        complete = False  # bytes that are not UTF-8, or a line with too many fields
+    else:
+        rows, field_bytes = tally.row(0)
+        complete = plain.complete(rows, field_bytes)
+    if not complete:
+        if spool is not None:
+            part.unlink(missing_ok=True)
+        return False
+    fired = validator.fired(normalise(candidates).lazy()).collect()
+    validator.take(fired, keys, rows)
+    if progress is not None:
+        progress(rows)
+    return True
+
+
 def validate_file(
     path: Path | str,
     *,
@@ -165,21 +261,28 @@ def validate_file(
     """Validate a CSV, XML or zipped file; never raises for bad content (only for a path
     that is not a readable file: FileNotFoundError / PermissionError)."""
     path = Path(path)
-    validator = _Validator(received=received, reference=reference, codes=codes, policy=policy)
+
+    def validator() -> _Validator:
+        return _Validator(received=received, reference=reference, codes=codes, policy=policy)
+
     spool = tempfile.TemporaryDirectory(prefix="did-records-") if keep_records else None
+    spool_dir = Path(spool.name) if spool is not None else None
     skipped = not_checked(reference, codes)
     file_format = _guess_format(path)
     try:
         with open_records(path) as source:
             file_format = source.format
-            for number, batch in enumerate(source.batches()):
-                records = validator.add(batch)
-                if spool is not None:
-                    records.write_parquet(
-                        Path(spool.name) / f"part-{number:06d}.parquet", compression="lz4"
-                    )
-                if progress is not None:
-                    progress(validator.record_count)
+            plain = plain_csv(source.path) if source.format == "csv" else None
+            checked = validator()
+            if plain is None or not _validate_whole(plain, checked, spool_dir, progress):
+                checked = validator()
+                for number, batch in enumerate(source.batches()):
+                    records = checked.add(batch)
+                    if spool_dir is not None:
+                        part = spool_dir / f"part-{number:06d}.parquet"
+                        records.write_parquet(part, compression="lz4")
+                    if progress is not None:
+                        progress(checked.record_count)
     except FileRejected as rejected:
         if spool is not None:
             spool.cleanup()
@@ -193,8 +296,8 @@ def validate_file(
         )
     return Report(
         format=file_format,
-        record_count=validator.record_count,
-        issues=validator.issues(),
+        record_count=checked.record_count,
+        issues=checked.issues(),
         not_checked=skipped,
         policy=policy.name,
         _records_dir=spool,

@@ -6,17 +6,17 @@ column-wise by `prepare`. Nothing here loops over records in Python.
 """
 
 from datetime import date
+from typing import TypeVar
 
 import polars as pl
 
-from did.read.frame import RECORD_NUMBER
 from did.spec.codes import (
-    ETHNIC_CATEGORY_PATTERN,
+    ETHNIC_CATEGORY_VALUES,
     GENDER,
     NICIP_PATTERN,
     PATIENT_SOURCE_SETTING,
-    POSTCODE_PATTERN,
-    PSEUDO_POSTCODE_PREFIX,
+    POSTCODE_AS_GIVEN_PATTERN,
+    PSEUDO_POSTCODE_AS_GIVEN_PATTERN,
     REFERRER_CODE_PATTERN,
 )
 from did.spec.items import COLUMNS
@@ -28,6 +28,8 @@ from did.validate.identifiers import (
     ten_digits,
 )
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
 DATE_ITEMS = {
     "birth_date": "_birth",
     "request_date": "_request",
@@ -36,19 +38,52 @@ DATE_ITEMS = {
     "report_date": "_report",
 }
 # Parsed dates whose month index (year * 12 + month) rules compare.
-MONTH_INDEXED = ("_birth", "_request", "_received", "_test")
+MONTH_INDEXED = ("_birth", "_request", "_received", "_test", "_report")
+# Dates with many distinct values parse faster without Polars' parse cache.
+UNCACHED_DATES = {"birth_date"}
 IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcode", "gp_practice")
 
 
-def normalise(frame: pl.DataFrame) -> pl.DataFrame:
-    """The records frame: items trimmed, blank as null, NHS number without spaces/hyphens."""
+def normalise(frame: Frame) -> Frame:
+    """The records frame: items trimmed, blank as null, NHS number without spaces/hyphens.
+
+    Other columns (record_number) pass through unchanged."""
     nhs = pl.col("nhs_number").str.strip_chars()
     nhs = nhs.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
-    trimmed = frame.select(
-        pl.col(RECORD_NUMBER),
-        *[nhs if c == "nhs_number" else pl.col(c).str.strip_chars() for c in COLUMNS],
+    trimmed = frame.with_columns(
+        nhs if c == "nhs_number" else pl.col(c).str.strip_chars() for c in COLUMNS
     )
     # String views store their length, so this second pass only reads the views.
+    return trimmed.with_columns(
+        pl.when(pl.col(c).str.len_bytes() == 0).then(None).otherwise(pl.col(c)).alias(c)
+        for c in COLUMNS
+    )
+
+
+# Items each of whose values, as read, either equals its trimmed self in every rule or
+# fires a rule of its own if it has white space around it (a code list, an anchored
+# pattern, a ten-digit number; the postcode pattern allows spaces anywhere). screen() leaves
+# them untrimmed: trimming every value is the dearest step of all, and records that fire a
+# rule are checked again, fully normalised.
+CHECKED_AS_READ = (
+    "nhs_number",
+    "nhs_number_status",
+    "ethnic_category",
+    "gender",
+    "postcode",
+    "patient_source_setting",
+    "referrer_code",
+    "nicip_code",
+)
+
+
+def screen(frame: Frame) -> Frame:
+    """normalise() for screening: the items of CHECKED_AS_READ as read (blank as null),
+    the others trimmed. A record on which no rule fires here fires none when normalised;
+    one on which a rule fires must be checked again from normalise(), where it may pass."""
+    trimmed = frame.with_columns(
+        pl.col(c).str.strip_chars() for c in COLUMNS if c not in CHECKED_AS_READ
+    )
     return trimmed.with_columns(
         pl.when(pl.col(c).str.len_bytes() == 0).then(None).otherwise(pl.col(c)).alias(c)
         for c in COLUMNS
@@ -65,7 +100,9 @@ def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
         ten_digits("nhs_number").alias("_nhs_digits"),
         *[
             pl.when(pl.col(item).str.len_bytes() == 10)
-            .then(pl.col(item).str.to_date("%Y-%m-%d", strict=False))
+            .then(
+                pl.col(item).str.to_date("%Y-%m-%d", strict=False, cache=item not in UNCACHED_DATES)
+            )
             .alias(parsed)
             for item, parsed in DATE_ITEMS.items()
         ],
@@ -89,6 +126,18 @@ def _invalid_date(item: str) -> pl.Expr:
 
 def _month_index(column: str) -> pl.Expr:
     return pl.col(column).dt.year().cast(pl.Int32) * 12 + pl.col(column).dt.month().cast(pl.Int32)
+
+
+def _more_than_a_month_after(later: str, earlier: str) -> pl.Expr:
+    """later > earlier + 1 calendar month (31 January + 1 month = 28/29 February).
+
+    By month index and day, which costs a quarter of dt.offset_by: in the next month
+    exactly, a later day of the month is more than a month after (a day the next month
+    does not have, such as the 31st, cannot be exceeded there).
+    """
+    months = pl.col(f"{later}_month") - pl.col(f"{earlier}_month")
+    later_day = pl.col(later).dt.day()
+    return (months > 1) | ((months == 1) & (later_day > pl.col(earlier).dt.day()))
 
 
 def _length_outside(item: str, low: int, high: int) -> pl.Expr:
@@ -137,14 +186,14 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS010": (col("_birth_month") - col("_request_month")) > 6,
         "DIDS040": (col("_birth_month") - col("_received_month")) > 6,
         "DIDS012": col("ethnic_category").is_not_null()
-        & ~col("ethnic_category").str.to_uppercase().str.contains(ETHNIC_CATEGORY_PATTERN),
+        & ~col("ethnic_category").is_in(sorted(ETHNIC_CATEGORY_VALUES)),
         "DIDS014": col("gender").is_not_null() & ~col("gender").is_in(list(GENDER)),
-        "DIDS017": col("_postcode").is_not_null()
-        & ~col("_postcode").str.contains(POSTCODE_PATTERN),
+        "DIDS017": col("postcode").is_not_null()
+        & ~col("postcode").str.contains(POSTCODE_AS_GIVEN_PATTERN),
         "DIDP111": _length_outside("gp_practice", 3, 12),
         "DIDS073": pl.all_horizontal(col(c).is_null() for c in IDENTIFIERS),
         "DIDS074": pl.all_horizontal(col(c).is_null() for c in IDENTIFIERS if c != "postcode")
-        & col("_postcode").str.starts_with(PSEUDO_POSTCODE_PREFIX),
+        & col("postcode").str.contains(PSEUDO_POSTCODE_AS_GIVEN_PATTERN),
         "DIDS020": col("patient_source_setting").is_null(),
         "DIDS021": col("patient_source_setting").is_not_null()
         & ~col("patient_source_setting").is_in(list(PATIENT_SOURCE_SETTING)),
@@ -170,7 +219,7 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS061": _invalid_date("report_date"),
         "DIDS066": report > received_lit,
         "DIDS048": report < test,
-        "DIDS062": report > test.dt.offset_by("1mo"),
+        "DIDS062": _more_than_a_month_after("_report", "_test"),
         "DIDS067": col("site_code").is_null(),
         "DIDS069": _length_outside("site_code", 5, 12),
         "DIDS070": col("accession_number").is_null(),

@@ -1,0 +1,134 @@
+"""The whole-file fast path for plain CSV: one lazy scan instead of block-by-block reading.
+
+Most systems export UTF-8 with no quote character and LF or CR LF line ends. Such a
+file can be scanned by Polars' streaming engine in one pass, in parallel, in bounded
+memory, with the rules evaluated in the same pipeline (did.validate). A file with a quote
+character, a NUL byte or a bare carriage return is not offered here; one that turns out
+not to be plain while being scanned (bytes that are not UTF-8, a line with too many
+fields, or a short or blank line, which Polars pads with empty fields: see
+`PlainCsv.complete`) makes the caller read it again with the general reader
+(did.read.csv), which names the problem and its line.
+"""
+
+import codecs
+import mmap
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from did.read.csv import header_mapping
+from did.read.frame import RECORD_NUMBER
+from did.spec.items import COLUMNS
+
+ROW_BYTES = "_row_bytes"
+_POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
+_CHUNK = 16 << 20
+# A first line longer than this is not a header row worth reading (a header is ~400 bytes).
+_FIRST_LINE_LIMIT = 64 << 10
+
+
+@dataclass(frozen=True)
+class PlainCsv:
+    path: Path
+    size: int
+    bom: int  # bytes of a UTF-8 byte-order mark (0 or 3)
+    header: bytes  # the header line with its line end, or b"" when the file has none
+    carriage_returns: int  # in the records' line ends (each the CR of a CR LF)
+    ends_with_line_end: bool
+    order: list[str]  # the items in file column order
+
+    def records(self) -> pl.LazyFrame:
+        """record_number + the 18 items in spec order, as read (untrimmed)."""
+        scan = pl.scan_csv(
+            self.path,
+            has_header=False,
+            skip_rows=1 if self.header else 0,
+            schema=dict.fromkeys(_POSITIONAL, pl.String()),
+            quote_char=None,
+            empty_string_is_null=False,
+            raise_if_empty=False,
+        )
+        renamed = scan.rename(dict(zip(_POSITIONAL, self.order, strict=True)))
+        numbered = renamed.with_row_index(RECORD_NUMBER, offset=1)
+        return numbered.select(pl.col(RECORD_NUMBER).cast(pl.Int64), *COLUMNS)
+
+    @staticmethod
+    def with_row_bytes(records: pl.LazyFrame) -> pl.LazyFrame:
+        """Add ROW_BYTES: the bytes of the record's 18 fields as read, for `complete`."""
+        field_bytes = pl.sum_horizontal(pl.col(COLUMNS).str.len_bytes().cast(pl.Int64))
+        return records.with_columns(field_bytes.alias(ROW_BYTES))
+
+    @staticmethod
+    def tally(records: pl.LazyFrame) -> pl.LazyFrame:
+        """One row: records scanned and the bytes of all their fields (see with_row_bytes)."""
+        return records.select(pl.len().alias("rows"), pl.col(ROW_BYTES).sum().alias("field_bytes"))
+
+    def complete(self, rows: int, field_bytes: int) -> bool:
+        """True when the scan read every byte as fields of 18-field rows.
+
+        Without quotes, the file is exactly its fields, 17 commas a row, the line ends and
+        what was skipped. Polars pads a short line with empty fields and reads a blank
+        line as a row of them, adding commas the file does not hold; a line with too many
+        fields fails the scan. So the sizes agree only when every row had 18 fields.
+        """
+        if rows == 0:
+            return False  # the general reader says why (empty, or only a header)
+        line_feeds = rows - (0 if self.ends_with_line_end else 1)
+        expected = (
+            self.bom
+            + len(self.header)
+            + field_bytes
+            + (len(COLUMNS) - 1) * rows
+            + line_feeds
+            + self.carriage_returns
+        )
+        return expected == self.size
+
+
+def _carriage_returns(path: Path) -> int | None:
+    """How many CRs the file holds, or None when one is not followed by LF."""
+    crs = pairs = 0
+    previous_cr = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crs += chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (previous_cr and chunk.startswith(b"\n"))
+            previous_cr = chunk.endswith(b"\r")
+    return crs if crs == pairs else None
+
+
+def plain_csv(path: Path) -> PlainCsv | None:
+    """The plan for scanning `path` whole, or None when it needs the general reader."""
+    size = path.stat().st_size
+    if size == 0:
+        return None
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        # find() on the mapping searches at memory speed without copying the file.
+        if data.find(b'"') >= 0 or data.find(b"\x00") >= 0:
+            return None
+        has_cr = data.find(b"\r") >= 0
+        ends_with_line_end = data[size - 1 : size] == b"\n"
+        first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
+        first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]
+    carriage_returns = _carriage_returns(path) if has_cr else 0
+    if carriage_returns is None:
+        return None
+    bom = len(codecs.BOM_UTF8) if first_line.startswith(codecs.BOM_UTF8) else 0
+    try:
+        fields = first_line[bom:].decode("utf-8").rstrip("\r\n").split(",")
+    except UnicodeDecodeError:
+        return None
+    mapped = header_mapping(fields) if len(fields) == len(COLUMNS) else None
+    if mapped is not None and first_line_end < 0:
+        return None  # a header and nothing else: the general reader says so
+    header = first_line[bom:] if mapped is not None else b""
+    return PlainCsv(
+        path=path,
+        size=size,
+        bom=bom,
+        header=header,
+        carriage_returns=carriage_returns - header.endswith(b"\r\n"),
+        ends_with_line_end=ends_with_line_end,
+        order=mapped if mapped is not None else list(COLUMNS),
+    )
