@@ -259,3 +259,80 @@ def test_values_are_trimmed_and_nhs_numbers_normalised_in_the_records(tmp_path):
     assert row["referrer_code"] is None
     assert row["record_number"] == 1
     assert list(report.records.columns)[1:] == list(VALID)
+
+
+# --- fast forms of checks agree with their plain definitions ------------------------------
+
+
+def test_the_ethnic_category_list_is_exactly_what_the_pattern_accepts_in_any_case():
+    import itertools
+    import re
+    import string
+
+    from did.spec.codes import ETHNIC_CATEGORY_PATTERN, ETHNIC_CATEGORY_VALUES
+
+    alphabet = string.ascii_letters + string.digits
+    values = [*alphabet, *("".join(pair) for pair in itertools.product(alphabet, repeat=2))]
+    accepted = {v for v in values if re.fullmatch(ETHNIC_CATEGORY_PATTERN, v.upper())}
+    assert accepted == ETHNIC_CATEGORY_VALUES
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["LS1 4AP", "ls14ap", "L S 1 4 A P", "  LS1 4AP", "SW1A 1AA", "sw1a1aa", "W1 1AA",
+     "EC1A 1BB", "LS1", "LS1 4A", "1LS 4AP", "LS1\t4AP", "LS1-4AP", "ZZ99 3VZ", "zz993vz",
+     "Z Z99", "ZZ9", "LS1 4AP X", "", " "],
+)  # fmt: skip
+def test_postcode_patterns_on_the_value_as_given_agree_with_the_normalised_comparison(value):
+    import re
+
+    from did.spec.codes import (
+        POSTCODE_AS_GIVEN_PATTERN,
+        POSTCODE_PATTERN,
+        PSEUDO_POSTCODE_AS_GIVEN_PATTERN,
+        PSEUDO_POSTCODE_PREFIX,
+    )
+
+    normalised = value.replace(" ", "").upper()
+    assert bool(re.search(POSTCODE_AS_GIVEN_PATTERN, value)) == bool(
+        re.search(POSTCODE_PATTERN, normalised)
+    )
+    assert bool(re.search(PSEUDO_POSTCODE_AS_GIVEN_PATTERN, value)) == normalised.startswith(
+        PSEUDO_POSTCODE_PREFIX
+    )
+
+
+def test_more_than_a_month_after_agrees_with_calendar_month_offsets():
+    from datetime import date, timedelta
+
+    import polars as pl
+
+    from did.validate.checks import _month_index, _more_than_a_month_after
+
+    tests = [date(2023, 12, 1) + timedelta(days=n) for n in range(0, 800, 3)]
+    pairs = pl.DataFrame(
+        [(t, t + timedelta(days=gap)) for t in tests for gap in range(-2, 66)],
+        schema={"_test": pl.Date, "_report": pl.Date},
+        orient="row",
+    ).with_columns(_month_index(c).alias(f"{c}_month") for c in ("_test", "_report"))
+    checked = pairs.select(
+        fast=_more_than_a_month_after("_report", "_test"),
+        plain=pl.col("_report") > pl.col("_test").dt.offset_by("1mo"),
+    )
+    assert checked["fast"].to_list() == checked["plain"].to_list()
+    assert checked["fast"].sum() > 1000 and (~checked["fast"]).sum() > 1000
+
+
+@pytest.mark.parametrize(
+    "value, digits",
+    [("9434765919", 9434765919), ("0123456789", 123456789), ("+123456789", None),
+     ("-123456789", None), ("943476591", None), ("94347659190", None), ("94347 5919", None),
+     ("94347659I9", None), ("１２３４５６７８９０", None), ("", None)],
+)  # fmt: skip
+def test_ten_digits_takes_exactly_ten_ascii_digits(value, digits):
+    import polars as pl
+
+    from did.validate.identifiers import ten_digits
+
+    frame = pl.DataFrame({"nhs_number": [value]})
+    assert frame.select(ten_digits("nhs_number")).item() == digits
