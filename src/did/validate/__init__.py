@@ -4,10 +4,14 @@
     report = validate_file(path, received=date.today(), reference=ref, codes=codes)
     report.status, report.to_dict(), report.records
 
-Record rules run as Polars expressions over each batch from the reader; the whole-file
-rule DIDS071 (site code + accession number unique) runs once over a two-column key frame
-gathered from every batch. Validated records are spooled to Parquet in a private temporary
-directory (when keep_records is True) so a 10-million-record file never sits in memory.
+Record rules are Polars expressions (checks.py, reference_checks.py). A plain CSV file
+(did.read.plain) is validated in one streaming pass over the whole file: the rules screen
+every record mostly untrimmed (checks.screen) and the records on which one fires are
+checked again, normalised (docs/adr/012). Any other file is read batch by batch by the
+general reader and each batch is normalised and checked. The whole-file rule DIDS071 (site
+code + accession number unique) runs once over a two-column key frame gathered from every
+record. Validated records are spooled to Parquet in a private temporary directory (when
+keep_records is True) so a 10-million-record file never sits in memory.
 """
 
 import tempfile
