@@ -272,10 +272,11 @@ def test_the_whole_file_scan_and_the_general_reader_give_the_same_report(
     path = tmp_path / "r.csv"
     path.write_text(text, encoding="utf-8", newline="")
     whole = check(path, reference=reference, codes=codes)
-    assert whole_file_scans == [True]
+    screened = check(path, reference=reference, codes=codes, keep_records=False)
+    assert whole_file_scans == [True, True]
     general_reader_only(monkeypatch)
     batches = check(path, reference=reference, codes=codes)
-    assert whole.to_dict() == batches.to_dict()
+    assert whole.to_dict() == screened.to_dict() == batches.to_dict()
     assert whole.to_dict()["errors"] > 40 and "DIDS071" in whole.rule_counts
     assert whole.records.equals(batches.records)
 
@@ -287,9 +288,9 @@ PADDING = [" ", "\t", "\u00a0", "  \t", "\u3000"]
 def test_values_padded_with_white_space_give_the_same_report_either_way(
     tmp_path, monkeypatch, reference, codes, whole_file_scans, with_reference
 ):
-    # The whole-file scan screens most items untrimmed (checks.screen) and checks again,
-    # trimmed, only the records on which a rule fires there; the general reader trims
-    # first. Padding every kind of value, valid or not, must not tell them apart.
+    # Without records to keep, the whole-file scan screens most items untrimmed
+    # (checks.screen) and checks again, trimmed, only the records on which a rule fires
+    # there; keeping records, and in the general reader, every item is trimmed first. Padding every kind of value, valid or not, must not tell them apart.
     from tests.did.test_validate_rules import CASES
 
     rows = [record(n + 1, **changes) for n, (_, changes, _, _) in enumerate(CASES)]
@@ -313,10 +314,11 @@ def test_values_padded_with_white_space_give_the_same_report_either_way(
     if not with_reference:
         reference = codes = None
     whole = check(path, reference=reference, codes=codes)
-    assert whole_file_scans == [True]
+    screened = check(path, reference=reference, codes=codes, keep_records=False)
+    assert whole_file_scans == [True, True]
     general_reader_only(monkeypatch)
     batches = check(path, reference=reference, codes=codes)
-    assert whole.to_dict() == batches.to_dict()
+    assert whole.to_dict() == screened.to_dict() == batches.to_dict()
     assert whole.records.equals(batches.records)
     assert whole.to_dict()["errors"] > 40
 

@@ -223,17 +223,23 @@ def _validate_whole(
         raw = raw.with_columns(
             pl.col(RECORD_NUMBER).map_batches(note, return_dtype=pl.Int64, is_elementwise=True)
         )
-    # The rules screen every record, mostly untrimmed (see checks.screen); the few that
-    # fire a rule are checked again below, normalised. The byte count rides along with
-    # each record, so the scan is not forked before screening (forking costs a third more).
-    screened = screen(PlainCsv.with_row_bytes(raw))
-    plans = [validator.candidates(screened), validator.keys(screened), PlainCsv.tally(screened)]
-    if spool is not None:
+    # The byte count rides along with each record, so the scan is not forked before the
+    # rules (forking there costs a third more time). Without records to keep, the rules
+    # screen every record mostly untrimmed (checks.screen) and only the records on which
+    # one fires are normalised and checked again; kept records are normalised anyway.
+    counted = PlainCsv.with_row_bytes(raw)
+    if spool is None:
+        screened = screen(counted)
+        plans = [validator.candidates(screened), validator.keys(screened)]
+        plans.append(PlainCsv.tally(screened))
+    else:
+        records = normalise(counted)
+        plans = [validator.fired(records), validator.keys(records), PlainCsv.tally(records)]
         part = spool / "part-000000.parquet"
-        kept = normalise(raw.select(RECORD_NUMBER, *COLUMNS))
+        kept = records.select(RECORD_NUMBER, *COLUMNS)
         plans.append(kept.sink_parquet(part, compression="lz4", lazy=True))
     try:
-        candidates, keys, tally, *_ = _collect(
+        found, keys, tally, *_ = _collect(
             plans, None if progress is None else lambda: progress(seen[0])
         )
     except pl.exceptions.PolarsError:
@@ -245,7 +251,7 @@ def _validate_whole(
         if spool is not None:
             part.unlink(missing_ok=True)
         return False
-    fired = validator.fired(normalise(candidates).lazy()).collect()
+    fired = validator.fired(normalise(found).lazy()).collect() if spool is None else found
     validator.take(fired, keys, rows)
     if progress is not None:
         progress(rows)
