@@ -96,8 +96,11 @@ class _Validator:
 
     def candidates(self, screened: pl.LazyFrame) -> pl.LazyFrame:
         """The records (as screened, see checks.screen) on which any rule fires."""
-        work, flags = self._flagged(screened)
-        return work.filter(pl.any_horizontal(flags)).select(RECORD_NUMBER, *COLUMNS)
+        work, _ = self._flagged(screened)
+        # A rule that is null (unknown) does not fire: any_horizontal is True only where
+        # one is True, so the masks need no fill_null here.
+        fires = pl.any_horizontal(self.masks[code] for code in self.ordered)
+        return work.filter(fires).select(RECORD_NUMBER, *COLUMNS)
 
     @staticmethod
     def keys(records: pl.LazyFrame) -> pl.LazyFrame:
