@@ -258,6 +258,20 @@ def test_damage_the_whole_file_scan_cannot_see_is_left_to_the_general_reader(
     assert report.to_dict() == check(path).to_dict()
 
 
+def every_path_agrees(path, monkeypatch, whole_file_scans, reference, codes) -> dict:
+    """Validate `path` by the whole-file scan keeping records (every item trimmed first),
+    by it keeping none (screened, see checks.screen) and by the general reader; all three
+    must give the same report, the first and last the same records. Returns the report."""
+    whole = check(path, reference=reference, codes=codes)
+    screened = check(path, reference=reference, codes=codes, keep_records=False)
+    assert whole_file_scans == [True, True]
+    general_reader_only(monkeypatch)
+    batches = check(path, reference=reference, codes=codes)
+    assert whole.to_dict() == screened.to_dict() == batches.to_dict()
+    assert whole.records.equals(batches.records)
+    return whole.to_dict()
+
+
 @pytest.mark.parametrize("dialect", ["plain", "header", "bom and crlf", "header, bom and crlf"])
 def test_the_whole_file_scan_and_the_general_reader_give_the_same_report(
     tmp_path, monkeypatch, reference, codes, dialect, whole_file_scans
@@ -271,14 +285,8 @@ def test_the_whole_file_scan_and_the_general_reader_give_the_same_report(
         text = "\ufeff" + text.replace("\n", "\r\n")
     path = tmp_path / "r.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    whole = check(path, reference=reference, codes=codes)
-    screened = check(path, reference=reference, codes=codes, keep_records=False)
-    assert whole_file_scans == [True, True]
-    general_reader_only(monkeypatch)
-    batches = check(path, reference=reference, codes=codes)
-    assert whole.to_dict() == screened.to_dict() == batches.to_dict()
-    assert whole.to_dict()["errors"] > 40 and "DIDS071" in whole.rule_counts
-    assert whole.records.equals(batches.records)
+    report = every_path_agrees(path, monkeypatch, whole_file_scans, reference, codes)
+    assert report["errors"] > 40 and "DIDS071" in report["rule_counts"]
 
 
 PADDING = [" ", "\t", "\u00a0", "  \t", "\u3000"]
@@ -288,9 +296,8 @@ PADDING = [" ", "\t", "\u00a0", "  \t", "\u3000"]
 def test_values_padded_with_white_space_give_the_same_report_either_way(
     tmp_path, monkeypatch, reference, codes, whole_file_scans, with_reference
 ):
-    # Without records to keep, the whole-file scan screens most items untrimmed
-    # (checks.screen) and checks again, trimmed, only the records on which a rule fires
-    # there; keeping records, and in the general reader, every item is trimmed first. Padding every kind of value, valid or not, must not tell them apart.
+    # Screening leaves most items untrimmed and checks again, trimmed, only the records on
+    # which a rule fires there. Padding any kind of value, valid or not, must not show.
     from tests.did.test_validate_rules import CASES
 
     rows = [record(n + 1, **changes) for n, (_, changes, _, _) in enumerate(CASES)]
@@ -313,14 +320,8 @@ def test_values_padded_with_white_space_give_the_same_report_either_way(
     path = write_csv(tmp_path / "padded.csv", rows)
     if not with_reference:
         reference = codes = None
-    whole = check(path, reference=reference, codes=codes)
-    screened = check(path, reference=reference, codes=codes, keep_records=False)
-    assert whole_file_scans == [True, True]
-    general_reader_only(monkeypatch)
-    batches = check(path, reference=reference, codes=codes)
-    assert whole.to_dict() == screened.to_dict() == batches.to_dict()
-    assert whole.records.equals(batches.records)
-    assert whole.to_dict()["errors"] > 40
+    report = every_path_agrees(path, monkeypatch, whole_file_scans, reference, codes)
+    assert report["errors"] > 40
 
 
 # --- XML ---------------------------------------------------------------------------------
