@@ -75,32 +75,33 @@ class _Validator:
             self.bad_snomed.update({v: v in invalid for v in fresh.to_list()})
         return values.is_in([v for v, is_bad in self.bad_snomed.items() if is_bad])
 
-    def _flagged(self, records: pl.LazyFrame) -> tuple[pl.LazyFrame, list[pl.Expr]]:
-        """The records with the helper columns the rules read, and each rule's flag."""
+    def _work(self, records: pl.LazyFrame) -> pl.LazyFrame:
+        """The records with the helper columns the rules read."""
         snomed_bad = pl.col("snomed_code").map_batches(
             self._snomed_bad, return_dtype=pl.Boolean, is_elementwise=True
         )
-        work = (
+        return (
             prepare(records)
             .with_columns(self.helpers)
             .with_columns(snomed_bad.alias("_snomed_bad"))
         )
-        flags = [self.masks[code].fill_null(False).alias(code) for code in self.ordered]
-        return work, flags
 
     def fired(self, records: pl.LazyFrame) -> pl.LazyFrame:
         """The normalised records on which any rule fires: record_number, the 18 items
         and one boolean column per rule (True where it fires)."""
-        work, flags = self._flagged(records)
-        return work.select(RECORD_NUMBER, *COLUMNS, *flags).filter(pl.any_horizontal(self.ordered))
+        flags = [self.masks[code].fill_null(False).alias(code) for code in self.ordered]
+        return (
+            self._work(records)
+            .select(RECORD_NUMBER, *COLUMNS, *flags)
+            .filter(pl.any_horizontal(self.ordered))
+        )
 
     def candidates(self, screened: pl.LazyFrame) -> pl.LazyFrame:
         """The records (as screened, see checks.screen) on which any rule fires."""
-        work, _ = self._flagged(screened)
         # A rule that is null (unknown) does not fire: any_horizontal is True only where
         # one is True, so the masks need no fill_null here.
         fires = pl.any_horizontal(self.masks[code] for code in self.ordered)
-        return work.filter(fires).select(RECORD_NUMBER, *COLUMNS)
+        return self._work(screened).filter(fires).select(RECORD_NUMBER, *COLUMNS)
 
     @staticmethod
     def keys(records: pl.LazyFrame) -> pl.LazyFrame:
