@@ -336,3 +336,14 @@ def test_ten_digits_takes_exactly_ten_ascii_digits(value, digits):
 
     frame = pl.DataFrame({"nhs_number": [value]})
     assert frame.select(ten_digits("nhs_number")).item() == digits
+
+
+@pytest.mark.parametrize("value", ["1980- 5-17", "+1980-5-17", "\t1980-5-17", "1980-05- 7",
+                                   "1980-5-17", "17/05/1980", "1980-02-30"])  # fmt: skip
+@pytest.mark.parametrize("keep_records", [True, False])
+def test_a_birth_date_not_exactly_ccyy_mm_dd_is_not_a_valid_date(tmp_path, value, keep_records):
+    # The date parser alone reads the first four as 1980-05-17 (it skips white space and a
+    # sign before a number); ADR 010 asks for exactly CCYY-MM-DD.
+    path = write_csv(tmp_path / "records.csv", [record(1), record(2, birth_date=value)])
+    report = validate_file(path, received=RECEIVED, keep_records=keep_records)
+    assert report.issue_table().select("record", "rule").rows() == [(2, "DIDS005")]

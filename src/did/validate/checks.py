@@ -11,6 +11,7 @@ from typing import TypeVar
 import polars as pl
 
 from did.spec.codes import (
+    DATE_PATTERN,
     ETHNIC_CATEGORY_VALUES,
     GENDER,
     NICIP_PATTERN,
@@ -62,18 +63,25 @@ def normalise(frame: Frame) -> Frame:
 
 # Items each of whose values, as read, either equals its trimmed self in every rule or
 # fires a rule of its own if it has white space around it (a code list, an anchored
-# pattern, a ten-digit number; the postcode pattern allows spaces anywhere). screen() leaves
-# them untrimmed: trimming every value is the dearest step of all, and records that fire a
-# rule are checked again, fully normalised.
+# pattern, a ten-digit number, a CCYY-MM-DD date; the postcode pattern allows spaces
+# anywhere). screen() leaves them untrimmed: trimming every value is the dearest step of
+# all, and records that fire a rule are checked again, fully normalised. Not here: items
+# checked only by length (GP practice, referring organisation, site, accession number),
+# which a padded value can pass, and SNOMED CT (its check trims).
 CHECKED_AS_READ = (
     "nhs_number",
     "nhs_number_status",
+    "birth_date",
     "ethnic_category",
     "gender",
     "postcode",
     "patient_source_setting",
     "referrer_code",
+    "request_date",
+    "request_received_date",
     "nicip_code",
+    "test_date",
+    "report_date",
 )
 
 
@@ -99,7 +107,9 @@ def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
     return records.with_columns(
         ten_digits("nhs_number").alias("_nhs_digits"),
         *[
-            pl.when(pl.col(item).str.len_bytes() == 10)
+            # The pattern first: the parser alone also reads " 2025-6-01" or "+2025-6-01"
+            # (it skips white space and a sign before a number), which are not CCYY-MM-DD.
+            pl.when(pl.col(item).str.contains(DATE_PATTERN))
             .then(
                 pl.col(item).str.to_date("%Y-%m-%d", strict=False, cache=item not in UNCACHED_DATES)
             )
