@@ -15,7 +15,7 @@ keep_records is True) so a 10-million-record file never sits in memory.
 """
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import date
@@ -39,6 +39,8 @@ __all__ = ["DEFAULT_POLICY", "validate_file", "validate_frames"]
 
 _RULE_ORDER = [rule.code for rule in RECORD_RULES]
 PROGRESS_SECONDS = 0.25
+FIRED_SLICE = 250_000  # records on which a rule fires, taken from disk at a time
+WHOLE_FILE_PART = "part-000000.parquet"  # the spooled records of a whole-file scan
 
 
 class _Validator:
@@ -112,6 +114,16 @@ class _Validator:
 
     def take(self, fired: pl.DataFrame, keys: pl.DataFrame, record_count: int) -> None:
         """Keep the issues of `fired` (see fired) and the DIDS071 keys of some records."""
+        self.take_issues(fired)
+        self.take_keys(keys, record_count)
+
+    def take_keys(self, keys: pl.DataFrame, record_count: int) -> None:
+        """Keep the DIDS071 keys (see keys) of `record_count` more records."""
+        self.key_parts.append(keys)
+        self.record_count += record_count
+
+    def take_issues(self, fired: pl.DataFrame) -> None:
+        """Keep the issues of `fired` (see fired): record, rule and value of each."""
         fired = fired.rechunk()  # a streaming scan leaves one chunk per morsel
         for code in self.ordered:
             if not fired[code].any():
@@ -126,8 +138,6 @@ class _Validator:
                     value.alias("value"),
                 ).filter(fired[code])
             )
-        self.key_parts.append(keys)
-        self.record_count += record_count
 
     def add(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Validate one batch of records as read; return it normalised."""
@@ -206,6 +216,53 @@ def _collect(plans: list[pl.LazyFrame], progress: Callable[[], None] | None) -> 
                 progress()
 
 
+def _noting_progress(
+    raw: pl.LazyFrame, progress: Callable[[int], None] | None
+) -> tuple[pl.LazyFrame, Callable[[], None] | None]:
+    """`raw` noting the highest record number scanned, and a callable that passes it to
+    `progress` (None without one)."""
+    if progress is None:
+        return raw, None
+    seen = [0]
+
+    def note(numbers: pl.Series) -> pl.Series:
+        if numbers.len():
+            seen[0] = max(seen[0], numbers.max())
+        return numbers
+
+    noted = pl.col(RECORD_NUMBER).map_batches(note, return_dtype=pl.Int64, is_elementwise=True)
+    return raw.with_columns(noted), lambda: progress(seen[0])
+
+
+def _whole_file_plans(
+    raw: pl.LazyFrame, validator: _Validator, spool: Path | None, found: Path
+) -> list[pl.LazyFrame]:
+    """[records on which a rule fires, sunk to `found`; DIDS071 keys; byte tally; and the
+    normalised records sunk to the spool when kept].
+
+    The byte count rides along with each record, so the scan is not forked before the
+    rules (forking there costs a third more time). Without records to keep, the rules
+    screen every record mostly untrimmed (checks.screen): the records sunk to `found` are
+    then candidates, to be normalised and checked again. Kept records are normalised
+    anyway, so they are checked once. Either way they go to disk, not memory: in a file
+    where every record fires (a site missing from the reference data, say) they are the
+    whole file.
+    """
+    counted = PlainCsv.with_row_bytes(raw)
+    if spool is None:
+        screened = screen(counted)
+        found_plan = validator.candidates(screened)
+        plans = [validator.keys(screened), PlainCsv.tally(screened)]
+    else:
+        records = normalise(counted)
+        found_plan = validator.fired(records)
+        kept = records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(
+            spool / WHOLE_FILE_PART, compression="lz4", lazy=True
+        )
+        plans = [validator.keys(records), PlainCsv.tally(records), kept]
+    return [found_plan.sink_parquet(found, compression="lz4", lazy=True), *plans]
+
+
 def _validate_whole(
     plain: PlainCsv,
     validator: _Validator,
@@ -215,51 +272,37 @@ def _validate_whole(
     """Validate a plain CSV file in one streaming pass (see did.read.plain). False, having
     kept nothing, when the file turns out not to be plain: the caller reads it again with
     the general reader, which says what is wrong and where."""
-    raw = plain.records()
-    seen = [0]
-    if progress is not None:
-
-        def note(numbers: pl.Series) -> pl.Series:
-            if numbers.len():
-                seen[0] = max(seen[0], numbers.max())
-            return numbers
-
-        raw = raw.with_columns(
-            pl.col(RECORD_NUMBER).map_batches(note, return_dtype=pl.Int64, is_elementwise=True)
-        )
-    # The byte count rides along with each record, so the scan is not forked before the
-    # rules (forking there costs a third more time). Without records to keep, the rules
-    # screen every record mostly untrimmed (checks.screen) and only the records on which
-    # one fires are normalised and checked again; kept records are normalised anyway.
-    counted = PlainCsv.with_row_bytes(raw)
-    if spool is None:
-        screened = screen(counted)
-        plans = [validator.candidates(screened), validator.keys(screened)]
-        plans.append(PlainCsv.tally(screened))
-    else:
-        records = normalise(counted)
-        plans = [validator.fired(records), validator.keys(records), PlainCsv.tally(records)]
-        part = spool / "part-000000.parquet"
-        kept = records.select(RECORD_NUMBER, *COLUMNS)
-        plans.append(kept.sink_parquet(part, compression="lz4", lazy=True))
-    try:
-        found, keys, tally, *_ = _collect(
-            plans, None if progress is None else lambda: progress(seen[0])
-        )
-    except pl.exceptions.PolarsError:
-        complete = False  # bytes that are not UTF-8, or a line with too many fields
-    else:
-        rows, field_bytes = tally.row(0)
-        complete = plain.complete(rows, field_bytes)
-    if not complete:
-        if spool is not None:
-            part.unlink(missing_ok=True)
-        return False
-    fired = validator.fired(normalise(found).lazy()).collect() if spool is None else found
-    validator.take(fired, keys, rows)
+    raw, report_progress = _noting_progress(plain.records(), progress)
+    with tempfile.TemporaryDirectory(prefix="did-fired-") as scratch:
+        found_path = Path(scratch) / "found.parquet"
+        plans = _whole_file_plans(raw, validator, spool, found_path)
+        try:
+            _, keys, tally, *_ = _collect(plans, report_progress)
+        except pl.exceptions.PolarsError:
+            complete = False  # bytes that are not UTF-8, or a line with too many fields
+        else:
+            rows, field_bytes = tally.row(0)
+            complete = plain.complete(rows, field_bytes)
+        if not complete:
+            if spool is not None:
+                (spool / WHOLE_FILE_PART).unlink(missing_ok=True)
+            return False
+        for found in _slices(found_path):
+            if spool is None:  # screened candidates: check again, normalised
+                found = validator.fired(normalise(found).lazy()).collect()
+            validator.take_issues(found)
+    validator.take_keys(keys, rows)
     if progress is not None:
         progress(rows)
     return True
+
+
+def _slices(path: Path) -> Iterator[pl.DataFrame]:
+    """The rows of a Parquet file, FIRED_SLICE at a time."""
+    scan = pl.scan_parquet(path)
+    total = scan.select(pl.len()).collect().item()
+    for offset in range(0, total, FIRED_SLICE):
+        yield scan.slice(offset, FIRED_SLICE).collect()
 
 
 def validate_file(
