@@ -110,10 +110,15 @@ def _progress_printer():
     return show
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _print_summary(file: Path, report: Report, issues_csv: Path | None) -> None:
     verdict = "ACCEPTED" if report.accepted else "REJECTED"
-    click.echo(f"{file.name}: {verdict} ({report.format.upper()}, {report.record_count:,} records)")
-    click.echo(f"  {report.errors:,} errors, {report.warnings:,} warnings")
+    records = _count(report.record_count, "record")
+    click.echo(f"{file.name}: {verdict} ({report.format.upper()}, {records})")
+    click.echo(f"  {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}")
     for error in report.file_errors:
         click.echo(f"  File error {error.rule}: {error.message}")
     counts = report.rule_counts

@@ -258,7 +258,8 @@ def _raw_batches(
             if line:
                 raise FileRejected(
                     "DIDP102",
-                    f"Line {line} has {found} columns; every line must have {len(COLUMNS)} "
+                    f"Line {line} has {found} column{'' if found == 1 else 's'}; every line must "
+                    f"have {len(COLUMNS)} "
                     "(the data items in order, separated by commas).",
                 ) from None
     raise FileRejected(
