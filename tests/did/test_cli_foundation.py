@@ -14,6 +14,13 @@ def test_the_did_command_answers_version_and_help():
     assert "Diagnostic Imaging Data Set" in result.output
 
 
+def fresh_python_prints(code: str) -> str:
+    """What `code` prints in a new interpreter (so no module is already imported)."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_the_engine_never_imports_django():
     code = (
         "import importlib, pkgutil, sys, did\n"
@@ -21,8 +28,7 @@ def test_the_engine_never_imports_django():
         "    importlib.import_module(m.name)\n"
         "print('django' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False", result.stderr
+    assert fresh_python_prints(code) == "False"
 
 
 def test_help_lists_every_sub_command_but_one_command_imports_only_its_module():
@@ -36,5 +42,4 @@ def test_help_lists_every_sub_command_but_one_command_imports_only_its_module():
         "assert CliRunner().invoke(cli, ['validate', '--help']).exit_code == 0\n"
         "print(sorted(m for m in sys.modules if m.startswith('did.commands.')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "['did.commands.validate']", result.stderr
+    assert fresh_python_prints(code) == "['did.commands.validate']"
