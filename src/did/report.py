@@ -20,6 +20,8 @@ from did.spec.rules import RULES, Severity
 
 JSON_ERROR_CAP = 100_000
 JSON_WARNING_CAP = 200
+# An issue quotes at most this much of the value (a runaway field can be megabytes).
+VALUE_CHARS = 100
 
 RULE_ENUM = pl.Enum(list(RULES))
 ISSUE_SCHEMA: dict[str, pl.DataType] = {
@@ -35,6 +37,18 @@ _RULE_TABLE = pl.DataFrame(
         "message": [r.message for r in RULES.values()],
     }
 )
+
+
+def quoted(value: pl.Expr) -> pl.Expr:
+    """The value as an issue quotes it: whole, or its first VALUE_CHARS and its length."""
+    length = value.str.len_chars()
+    cut = pl.concat_str(
+        value.str.slice(0, VALUE_CHARS),
+        pl.lit("… ("),
+        length.cast(pl.String),
+        pl.lit(" characters)"),
+    )
+    return pl.when(length > VALUE_CHARS).then(cut).otherwise(value)
 
 
 @dataclass(frozen=True)

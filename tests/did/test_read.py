@@ -453,6 +453,19 @@ def test_a_zip_holding_two_files_is_rejected(tmp_path):
     )
 
 
+def test_a_zip_that_inflates_far_beyond_any_did_file_is_refused_unread(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", csv_text([record(1)]) * 40_000)  # 1,000 to 1 or so
+    (member,) = zipfile.ZipFile(path).infolist()
+    assert member.file_size > 200 * member.compress_size > 0
+    assert file_error(check(path)) == (
+        "DIDP107",
+        "The file inside the zip expands to more than 200 times its compressed size, which "
+        "no DID extract does: it is refused as a possible zip bomb.",
+    )
+
+
 def test_a_damaged_zip_is_rejected(tmp_path):
     path = tmp_path / "broken.zip"
     path.write_bytes(b"PK\x03\x04" + b"\x00garbage" * 10)
@@ -502,3 +515,147 @@ def test_xml_values_as_element_text_and_without_group_elements_are_read(tmp_path
     assert row["nhs_number"] == "9434765919" and row["gender"] == "1"
     assert row["nicip_code"] == "XCHES" and row["accession_number"] == "A 1"
     assert row["patient_source_setting"] == "04" and row["birth_date"] is None
+
+
+# --- Lines no DID record could be, and quotes left open -----------------------------------
+
+
+def test_a_line_far_longer_than_any_record_is_rejected_before_it_is_parsed(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(csv_text([record(1)]) + "," * 300_000 + "\n" + csv_text([record(3)]))
+    assert file_error(check(path)) == (
+        "DIDP102",
+        "Line 2 is longer than 65,536 characters; a DID record is a few hundred at most. "
+        "Check that the file is a DID extract with one record to a line.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "too_long"),
+    [
+        (["x" * 10, "y" * 10, "z" * 10], None),  # every line at the limit, no final break
+        (["x" * 10, "y" * 11, "z"], 2),
+        (["x", "y", "", "z" * 11], 4),  # the last line, with no break after it
+        (["x" * 25], 1),
+    ],
+)
+def test_line_lengths_are_checked_exactly_at_the_limit(tmp_path, monkeypatch, lines, too_long):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 10)
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines))
+    if too_long is None:
+        reader.reject_long_lines(path)
+        return
+    with pytest.raises(reader.FileRejected, match=f"^Line {too_long} is longer than 10 "):
+        reader.reject_long_lines(path)
+
+
+def test_a_long_run_of_nul_bytes_is_called_not_text(tmp_path):
+    path = tmp_path / "zeros.csv"
+    path.write_bytes(b"\x00" * 200_000)
+    rule, message = file_error(check(path))
+    assert rule == "DIDP103" and "NUL" in message
+
+
+@pytest.mark.parametrize(("field", "found"), [("nhs_number", 1), ("gp_practice", 7)])
+def test_a_quote_left_open_is_named_by_the_line_it_opens_on(tmp_path, field, found):
+    rows = [record(n) for n in range(1, 6)]
+    rows[2][field] = '"' + rows[2][field]  # opened, never closed
+    path = tmp_path / "q.csv"
+    path.write_text("".join(",".join(row[c] for c in COLUMNS) + "\n" for row in rows))
+    assert file_error(check(path)) == (
+        "DIDP102",
+        "Line 3 opens a quoted value that is not closed on that line, so it runs on to line "
+        f"5: check the quotes on line 3. Read that way, the record has {found} column"
+        f"{'' if found == 1 else 's'}.",
+    )
+
+
+def test_a_header_in_another_order_must_name_every_item_once(tmp_path):
+    names = list(reversed(COLUMNS))
+    data = ",".join(record(1)[c] for c in names)
+    misspelt = [*names[:2], "REFERER CODE", *names[3:]]
+    twice = [*names[:-1], names[0]]
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(misspelt) + "\n" + data + "\n")
+    rule, message = file_error(check(path))
+    assert rule == "DIDP102" and 'not item names: column 3 "REFERER CODE"' in message
+    path.write_text(",".join(twice) + "\n" + data + "\n")
+    rule, message = file_error(check(path))
+    assert rule == "DIDP102" and f"named more than once: {names[0]}" in message
+
+
+def test_a_header_in_item_order_with_names_we_do_not_know_is_read_in_item_order(tmp_path):
+    names = list(COLUMNS)
+    names[2] = "DOB"
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(names) + "\n" + csv_text([record(1)]))
+    report = check(path)
+    assert report.status == "accepted" and report.record_count == 1
+
+
+# --- XML that does not follow the schema's elements ---------------------------------------
+
+
+def test_an_element_the_schema_does_not_have_rejects_the_file(tmp_path):
+    path = write_xml(tmp_path / "ok.xml", [record(1), record(2)])
+    good = path.read_text()
+    misspelt = good.replace("<PersonBirthDate>", "<PersonBirthDat>", 1).replace(
+        "</PersonBirthDate>", "</PersonBirthDat>", 1
+    )
+    assert good != misspelt
+    path.write_text(misspelt)
+    assert file_error(check(path)) == (
+        "DIDP109",
+        "DIDSRecord number 1 holds <PersonBirthDat> inside <PersonalAndDemographics>, which "
+        "the DIDS schema does not allow there: check the element names and nesting (what it "
+        "holds would not be read).",
+    )
+    path.write_text(
+        good.replace("<DIDSRecord>", "<Batch><DIDSRecord>", 1).replace(
+            "</DIDSRecord>", "</DIDSRecord></Batch>", 1
+        )
+    )
+    assert file_error(check(path))[1].startswith("<DIDS> holds <Batch>, which the DIDS")
+
+
+def test_an_item_given_twice_in_one_place_rejects_the_file(tmp_path):
+    path = write_xml(tmp_path / "ok.xml", [record(1), record(2)])
+    site = '<ImagingSiteCode extension="RR813"/>'
+    text = path.read_text()
+    assert site in text
+    path.write_text(text.replace(site, site + '<ImagingSiteCode extension="RR899"/>', 1))
+    assert file_error(check(path)) == (
+        "DIDP109",
+        "DIDSRecord number 1 gives <ImagingSiteCode> twice in one ImagingActivity; the DIDS "
+        "schema allows it once.",
+    )
+
+
+def test_the_parts_of_an_item_are_the_item_s_own(tmp_path):
+    path = write_xml(tmp_path / "ok.xml", [record(1)])
+    text = path.read_text()
+    assert "<postalCode>" in text
+    path.write_text(text.replace("<postalCode>", "<country>GB</country><postalCode>"))
+    report = check(path)
+    assert report.status == "accepted", report.to_dict()
+    assert report.records["postcode"].to_list() == [VALID["postcode"]]
+
+
+def test_utf16_xml_is_read(tmp_path):
+    path = write_xml(tmp_path / "ok.xml", [record(1), record(2, gender="7")])
+    text = path.read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path.write_bytes(text.encode("utf-16"))
+    report = check(path)
+    assert report.format == "xml" and report.record_count == 2
+    assert report.issue_table().select("record", "rule").rows() == [(2, "DIDS014")]
+
+
+def test_an_issue_quotes_a_long_value_only_in_part(tmp_path):
+    accession = "A" * 99 + "BC" + "D" * 199
+    path = write_csv(tmp_path / "v.csv", [record(1, accession_number=accession)])
+    (issue,) = check(path).to_dict()["issues"]
+    assert issue["rule"] == "DIDS072"
+    assert issue["value"] == "A" * 99 + "B… (300 characters)"

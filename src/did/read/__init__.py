@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from did.read.csv import read_csv
+from did.read.csv import read_csv, reject_long_lines
 from did.read.errors import FileRejected
 from did.read.frame import RECORD_NUMBER
 from did.read.xml import read_xml
@@ -45,7 +45,9 @@ def _sniff(path: Path) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
     if head.startswith(_UTF16_BOMS):
-        return "csv"  # refused as UTF-16 by open_records
+        # XML may be UTF-16 (its parser reads the mark); CSV is refused by open_records.
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        return "xml" if text.lstrip().startswith("<") else "csv"
     text = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
     if not text:
         return "empty" if not _has_text(path) else "csv"
@@ -78,6 +80,8 @@ def open_records(path: Path | str) -> Iterator[RecordSource]:
             raise FileRejected(
                 "DIDP103", "The file is UTF-16 text; save it as UTF-8 (or Windows-1252) CSV."
             )
+        if kind == "csv":
+            reject_long_lines(path)
         yield RecordSource(path=path, format=kind)
 
 

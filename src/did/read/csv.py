@@ -11,6 +11,7 @@ tried.
 
 import codecs
 import csv as pycsv
+import mmap
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 BLOCK_BYTES = 16 << 20  # about 130,000 records a batch
 _CHUNK = 16 << 20
+# A DID record is a few hundred characters; a far longer line is not one (a file of
+# commas with no line break would otherwise cost the parsers memory for every field).
+MAX_LINE_BYTES = 64 << 10
 # Bytes Windows-1252 leaves undefined: a file holding them is not text we can read.
 _UNDEFINED_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
@@ -51,6 +55,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _nul_bytes() -> FileRejected:
+    return FileRejected("DIDP103", "The file contains NUL bytes: it is not a CSV or XML text file.")
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8' or 'cp1252'; raises FileRejected for bytes that are not text in either."""
     utf8 = True
@@ -58,9 +66,7 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             if b"\x00" in chunk:
-                raise FileRejected(
-                    "DIDP103", "The file contains NUL bytes: it is not a CSV or XML text file."
-                )
+                raise _nul_bytes()
             if utf8 and not carry and chunk.isascii():
                 continue  # ASCII is UTF-8; isascii() runs at memory speed, copying nothing
             if utf8:
@@ -83,26 +89,87 @@ def detect_encoding(path: Path) -> str:
     return "cp1252"
 
 
-def _first_bad_line(path: Path, encoding: str) -> tuple[int, int]:
-    """Slow path, only after the fast reader failed: (line number, field count)."""
+def reject_long_lines(path: Path) -> None:
+    """Raise FileRejected naming the first line longer than MAX_LINE_BYTES, if any.
+
+    Jumps from line end to line end a window at a time (rfind runs at memory speed), so a
+    file is checked in one pass with a few thousand Python steps, not one per line.
+    """
+    size = path.stat().st_size
+    if size <= MAX_LINE_BYTES:
+        return
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        start = 0  # the start of a line
+        while size - start > MAX_LINE_BYTES:
+            end = data.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+            if end < 0:
+                if data.find(b"\x00", start, start + MAX_LINE_BYTES + 1) >= 0:
+                    raise _nul_bytes()  # not text at all: say so, not that a line is long
+                line = _line_number(path, start)
+                raise FileRejected(
+                    "DIDP102",
+                    f"Line {line} is longer than {MAX_LINE_BYTES:,} characters; a DID record "
+                    "is a few hundred at most. Check that the file is a DID extract with one "
+                    "record to a line.",
+                )
+            start = end + 1
+
+
+def _line_number(path: Path, offset: int) -> int:
+    """The 1-based number of the line that starts at byte `offset`."""
+    breaks = 0
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(_CHUNK, offset))):
+            breaks += chunk.count(b"\n")
+            offset -= len(chunk)
+    return breaks + 1
+
+
+def _first_bad_line(path: Path, encoding: str) -> str | None:
+    """Slow path, only after the fast reader failed: what is wrong with the first bad
+    record and where, or None when Python's reader finds nothing wrong."""
     with path.open("r", encoding=encoding, newline="") as handle:
         if encoding == "utf-8":
             handle.reconfigure(encoding="utf-8-sig")
         reader = pycsv.reader(handle)
+        start = 1  # the line the next record starts on
         try:
             for row in reader:
                 if row and len(row) != len(COLUMNS):
-                    return reader.line_num, len(row)
+                    return _bad_record(start, reader.line_num, len(row))
+                start = reader.line_num + 1
         except pycsv.Error:
-            return 0, 0
-    return 0, 0
+            # A field over the module's limit (128 KiB). Lines are at most MAX_LINE_BYTES
+            # (reject_long_lines), so only a quote left open makes one.
+            return _open_quote(start, reader.line_num)
+    return None
+
+
+def _bad_record(start: int, end: int, found: int) -> str:
+    columns = f"{found} column{'' if found == 1 else 's'}"
+    if end > start:  # a quote opened on the first line was not closed there
+        return _open_quote(start, end) + f" Read that way, the record has {columns}."
+    return (
+        f"Line {start} has {columns}; every line must have {len(COLUMNS)} "
+        "(the data items in order, separated by commas)."
+    )
+
+
+def _open_quote(start: int, end: int) -> str:
+    return (
+        f"Line {start} opens a quoted value that is not closed on that line, so it runs on "
+        f"to line {end}: check the quotes on line {start}."
+    )
 
 
 def header_mapping(first_row: list[str]) -> list[str] | None:
     """The item order named by a header row, or None when the first row is data.
 
     A DID data row always holds digits (dates, codes); a header never does. A header whose
-    18 names all map to distinct items may list them in any order.
+    18 names all map to distinct items may list them in any order. One that names only
+    some of them is read in item order, so long as each name it has is in its item's
+    place; otherwise (a name out of place, or twice) it cannot be read either way and
+    raises FileRejected.
     """
     if any(ch.isdigit() for value in first_row for ch in value):
         return None
@@ -111,7 +178,22 @@ def header_mapping(first_row: list[str]) -> list[str] | None:
     names = [_HEADER_NAMES.get(_normalise_name(value)) for value in first_row]
     if None not in names and len(set(names)) == len(COLUMNS):
         return names  # type: ignore[return-value]
-    return list(COLUMNS)
+    if all(name in (None, column) for name, column in zip(names, COLUMNS, strict=True)):
+        return list(COLUMNS)
+    unknown = [
+        f'column {i} "{v.strip()}"'
+        for i, (v, n) in enumerate(zip(first_row, names, strict=True), 1)
+        if n is None
+    ]
+    twice = sorted({first_row[i].strip() for i, n in enumerate(names) if n and names.count(n) > 1})
+    problems = [f"not item names: {', '.join(unknown)}"] if unknown else []
+    problems += [f"named more than once: {', '.join(twice)}"] if twice else []
+    raise FileRejected(
+        "DIDP102",
+        "The header row names the items in another order, but not all of them once "
+        f"({'; '.join(problems)}). Name each of the {len(COLUMNS)} items once, or give "
+        "them in the data set's order.",
+    )
 
 
 def _open(path: Path, encoding: str, positional: list[str], quoted_line_breaks: bool):
@@ -254,14 +336,9 @@ def _raw_batches(
         except pa.ArrowInvalid as error:
             if "Empty CSV" in str(error):
                 raise FileRejected("DIDP101", "The file is empty.") from None
-            line, found = _first_bad_line(path, encoding)
-            if line:
-                raise FileRejected(
-                    "DIDP102",
-                    f"Line {line} has {found} column{'' if found == 1 else 's'}; every line must "
-                    f"have {len(COLUMNS)} "
-                    "(the data items in order, separated by commas).",
-                ) from None
+            problem = _first_bad_line(path, encoding)
+            if problem:
+                raise FileRejected("DIDP102", problem) from None
     raise FileRejected(
         "DIDP102", "The file could not be read as CSV: check that every quote is closed."
     )

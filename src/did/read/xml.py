@@ -22,6 +22,8 @@ from did.spec.items import COLUMNS, ITEMS
 BATCH_RECORDS = 100_000
 
 _BY_ELEMENT = {item.xml_element: item for item in ITEMS}
+# The schema's grouping elements inside a DIDSRecord, besides ImagingActivity.
+_GROUPS = frozenset({"PersonalAndDemographics", "Referrals"})
 
 
 def _local(tag: str) -> str:
@@ -60,6 +62,8 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
     activity: dict[str, str] | None = None
     records_seen = 0
     root: Element | None = None
+    path_names: list[str] = []  # the open elements, root first
+    item_depth = 0  # the depth of the item element being read, 0 outside one
     try:
         with path.open("rb") as handle:
             parser = iterparse(
@@ -73,18 +77,28 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                 name = _local(element.tag)
                 if event == "start":
                     depth += 1
+                    path_names.append(name)
                     if depth == 1:
                         root = element
-                    if depth == 1 and name != "DIDS":
-                        raise FileRejected(
-                            "DIDP105",
-                            f"The root element is {name}; a DID XML file starts with <DIDS>.",
-                        )
-                    if depth == 2 and name == "DIDSRecord":
+                        if name != "DIDS":
+                            raise FileRejected(
+                                "DIDP105",
+                                f"The root element is {name}; a DID XML file starts with <DIDS>.",
+                            )
+                    elif item_depth:
+                        pass  # inside an item: its parts (such as postalCode) are its own
+                    elif depth == 2 and name == "DIDSRecord":
                         record_fields, record_activities = {}, []
                     elif depth == 3 and name == "ImagingActivity":
                         activity = {}
+                    elif depth == 3 and name in _GROUPS:
+                        pass
+                    elif depth in (3, 4) and name in _BY_ELEMENT:
+                        item_depth = depth
+                    else:
+                        raise _not_in_schema(path_names, records_seen + 1)
                     continue
+                path_names.pop()
                 level, depth = depth, depth - 1
                 if level == 2 and name == "DIDSRecord":
                     if not record_activities:
@@ -106,12 +120,20 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                 elif level == 3 and name == "ImagingActivity" and activity is not None:
                     record_activities.append(activity)
                     activity = None
-                elif level >= 3 and name in _BY_ELEMENT:
+                elif level == item_depth:
                     # Items belong to the activity they sit in, else to the whole record
                     # (so a producer that leaves out a grouping element is still read).
-                    value = _value(element, _BY_ELEMENT[name].xml_value)
+                    item_depth = 0
+                    item = _BY_ELEMENT[name]
                     target = activity if activity is not None else record_fields
-                    target[_BY_ELEMENT[name].name] = value
+                    if item.name in target:
+                        raise FileRejected(
+                            "DIDP109",
+                            f"DIDSRecord number {records_seen + 1} gives <{name}> twice "
+                            f"in one {'ImagingActivity' if activity is not None else 'record'}; "
+                            "the DIDS schema allows it once.",
+                        )
+                    target[item.name] = _value(element, item.xml_value)
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         raise FileRejected(
@@ -130,6 +152,18 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
         raise FileRejected(
             "DIDP108", "The XML file contains no DIDSRecord with an ImagingActivity."
         )
+
+
+def _not_in_schema(path_names: list[str], record: int) -> FileRejected:
+    name, parent = path_names[-1], path_names[-2]
+    where = f"DIDSRecord number {record} holds <{name}> inside <{parent}>"
+    if len(path_names) == 2:
+        where = f"<{parent}> holds <{name}>"
+    return FileRejected(
+        "DIDP109",
+        f"{where}, which the DIDS schema does not allow there: check the element names "
+        "and nesting (what it holds would not be read).",
+    )
 
 
 def _reason(error: ParseError) -> str:

@@ -27,7 +27,7 @@ from did.read import FileRejected, open_records
 from did.read.frame import RECORD_NUMBER
 from did.read.plain import PlainCsv, plain_csv
 from did.reference import Reference
-from did.report import ISSUE_SCHEMA, RULE_ENUM, FileError, Report, empty_issues
+from did.report import ISSUE_SCHEMA, RULE_ENUM, FileError, Report, empty_issues, quoted
 from did.spec.items import COLUMNS
 from did.spec.policy import DEFAULT_POLICY, Policy
 from did.spec.rules import RECORD_RULES, RULES
@@ -178,7 +178,8 @@ class _Validator:
     def issues(self) -> pl.DataFrame:
         parts = [*self.issue_parts, self.duplicate_issues()]
         issues = pl.concat(parts) if parts else empty_issues()
-        return issues.cast(ISSUE_SCHEMA).sort(["record", "rule"], maintain_order=True)
+        issues = issues.cast(ISSUE_SCHEMA).with_columns(quoted(pl.col("value")))
+        return issues.sort(["record", "rule"], maintain_order=True)
 
 
 def validate_frames(
