@@ -120,7 +120,7 @@ def test_a_short_line_is_found_too(tmp_path):
     )
 
 
-@pytest.mark.parametrize("content", [b"", b"   \r\n\n", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("content", [b"", b"   \r\n\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n\r\n"])
 def test_an_empty_file_is_rejected(tmp_path, content):
     path = tmp_path / "e.csv"
     path.write_bytes(content)
@@ -463,6 +463,17 @@ def test_a_zip_that_inflates_far_beyond_any_did_file_is_refused_unread(tmp_path)
         "DIDP107",
         "The file inside the zip expands to more than 200 times its compressed size, which "
         "no DID extract does: it is refused as a possible zip bomb.",
+    )
+
+
+def test_a_zip_holding_only_a_hidden_file_says_so(tmp_path):
+    path = tmp_path / "hidden.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("__MACOSX/._a.csv", b"\x00\x05")
+    assert file_error(check(path)) == (
+        "DIDP107",
+        "The zip file holds 0 files (besides 1 hidden, which are ignored); it must hold "
+        "exactly one CSV or XML file.",
     )
 
 

@@ -55,10 +55,13 @@ def _sniff(path: Path) -> str:
 
 
 def _has_text(path: Path) -> bool:
+    """Whether anything but white space follows a possible UTF-8 byte-order mark."""
     with path.open("rb") as handle:
-        while chunk := handle.read(8 << 20):
+        chunk = handle.read(8 << 20).removeprefix(codecs.BOM_UTF8)
+        while chunk:
             if chunk.strip():
                 return True
+            chunk = handle.read(8 << 20)
     return False
 
 

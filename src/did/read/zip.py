@@ -20,12 +20,15 @@ def extract_single(path: Path, into: Path) -> Path:
     except (zipfile.BadZipFile, OSError, EOFError):
         raise FileRejected("DIDP107", "The zip file is damaged and cannot be opened.") from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        members = [m for m in members if not Path(m.filename).name.startswith(("._", "."))]
+        files = [m for m in archive.infolist() if not m.is_dir()]
+        members = [m for m in files if not Path(m.filename).name.startswith(("._", "."))]
         if len(members) != 1:
+            hidden = len(files) - len(members)
+            ignored = f" (besides {hidden} hidden, which are ignored)" if hidden else ""
             raise FileRejected(
                 "DIDP107",
-                f"The zip file holds {len(members)} files; it must hold exactly one CSV or XML file.",
+                f"The zip file holds {len(members)} files{ignored}; it must hold exactly one "
+                "CSV or XML file.",
             )
         member = members[0]
         if member.file_size > MAX_UNCOMPRESSED_BYTES:
