@@ -56,13 +56,12 @@ def _new_columns() -> dict[str, list]:
 def read_xml(path: Path) -> Iterator[pl.DataFrame]:
     columns = _new_columns()
     activities = 0
-    depth = 0
     record_fields: dict[str, str] = {}
     record_activities: list[dict[str, str]] = []
     activity: dict[str, str] | None = None
     records_seen = 0
     root: Element | None = None
-    path_names: list[str] = []  # the open elements, root first
+    path_names: list[str] = []  # the open elements, root first: its length is the depth
     item_depth = 0  # the depth of the item element being read, 0 outside one
     try:
         with path.open("rb") as handle:
@@ -76,8 +75,8 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
             for event, element in parser:
                 name = _local(element.tag)
                 if event == "start":
-                    depth += 1
                     path_names.append(name)
+                    depth = len(path_names)
                     if depth == 1:
                         root = element
                         if name != "DIDS":
@@ -98,8 +97,8 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                     else:
                         raise _not_in_schema(path_names, records_seen + 1)
                     continue
+                level = len(path_names)
                 path_names.pop()
-                level, depth = depth, depth - 1
                 if level == 2 and name == "DIDSRecord":
                     if not record_activities:
                         raise FileRejected(
