@@ -31,6 +31,7 @@ from did.report import ISSUE_SCHEMA, RULE_ENUM, FileError, Report, empty_issues,
 from did.spec.items import COLUMNS
 from did.spec.policy import DEFAULT_POLICY, Policy
 from did.spec.rules import RECORD_RULES, RULES
+from did.validate import compiled
 from did.validate.checks import normalise, prepare, record_masks, screen
 from did.validate.identifiers import invalid_snomed_ids
 from did.validate.reference_checks import not_checked, reference_helpers, reference_masks
@@ -52,6 +53,7 @@ class _Validator:
         codes: pl.DataFrame | None,
         policy: Policy,
     ) -> None:
+        self.received, self.policy = received, policy
         masks = record_masks(received, policy)
         masks.update(reference_masks(reference, codes))
         # A SNOMED CT code that is not a concept id is reported once, as DIDP114, not
@@ -60,6 +62,8 @@ class _Validator:
         if "DIDS059" in masks:
             masks["DIDS059"] = masks["DIDS059"] & ~pl.col("_snomed_bad")
         self.ordered = [code for code in _RULE_ORDER if code in masks]
+        # The compiled screen may pick the records to check only if it knows every rule.
+        self.screenable = set(self.ordered) <= compiled.SCREENED_RULES
         self.masks = masks
         self.helpers = reference_helpers(reference, codes)
         self.issue_parts: list[pl.DataFrame] = []
@@ -273,6 +277,13 @@ def _validate_whole(
     """Validate a plain CSV file in one streaming pass (see did.read.plain). False, having
     kept nothing, when the file turns out not to be plain: the caller reads it again with
     the general reader, which says what is wrong and where."""
+    if spool is None and validator.screenable:
+        screened = compiled.screen(plain, received=validator.received, policy=validator.policy)
+        if screened is not None:
+            _check_flagged(screened, validator)
+            if progress is not None:
+                progress(screened.records)
+            return True
     raw, report_progress = _noting_progress(plain.records(), progress)
     with tempfile.TemporaryDirectory(prefix="did-fired-") as scratch:
         found_path = Path(scratch) / "found.parquet"
@@ -296,6 +307,16 @@ def _validate_whole(
     if progress is not None:
         progress(rows)
     return True
+
+
+def _check_flagged(screened: compiled.Screened, validator: _Validator) -> None:
+    """Check the records the compiled screen flagged: the rules say what fires, and the
+    DIDS071 keys of every record sharing one are among them."""
+    for flagged in screened.flagged(FIRED_SLICE):
+        records = normalise(flagged).lazy()
+        fired, keys = pl.collect_all([validator.fired(records), validator.keys(records)])
+        validator.take(fired, keys, 0)
+    validator.record_count += screened.records
 
 
 def _slices(path: Path) -> Iterator[pl.DataFrame]:

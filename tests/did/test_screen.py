@@ -1,0 +1,296 @@
+"""The compiled screen (did.validate.compiled, _screen.c) against the Polars rules.
+
+The screen only chooses which records the rules look at, so `did validate` must give the
+same report with it as without it (the Polars whole-file scan), on every rule and on
+generated files full of values at the rules' edges.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import did.validate
+from did.imaging_codes import is_snomed_concept_id
+from did.read.plain import plain_csv
+from did.spec.codes import REFERRER_CODE_PATTERN
+from did.spec.items import COLUMNS
+from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY
+from did.validate import compiled, validate_file
+from did.validate.checks import record_masks
+from tests.did.records import RECEIVED, csv_text, record
+from tests.did.test_validate_rules import CASES, PALINDROME_POLICY
+
+POLICIES = [PORTAL_POLICY, DSP_POLICY, XSD_STRICT_POLICY, PALINDROME_POLICY]
+
+
+@pytest.fixture
+def screens(monkeypatch):
+    """What each compiled screen gave: its record count, or None where it gave up."""
+    outcomes = []
+    real = compiled.screen
+
+    def spy(*args, **kwargs):
+        screened = real(*args, **kwargs)
+        outcomes.append(None if screened is None else screened.records)
+        return screened
+
+    monkeypatch.setattr(compiled, "screen", spy)
+    return outcomes
+
+
+def _both_ways(path, policy=PORTAL_POLICY, received=RECEIVED) -> tuple[dict, dict]:
+    """The report with the compiled screen, and the report of the Polars scan alone."""
+    screened = validate_file(path, received=received, policy=policy, keep_records=False)
+    built = compiled._screen
+    compiled._screen = None
+    try:
+        scanned = validate_file(path, received=received, policy=policy, keep_records=False)
+    finally:
+        compiled._screen = built
+    return screened.to_dict(), scanned.to_dict()
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.name)
+def test_the_screen_knows_every_rule_that_needs_no_reference_data(policy):
+    rules = set(record_masks(RECEIVED, policy)) | {"DIDP114"}  # SNOMED CT id: a helper column
+    assert rules == compiled.SCREENED_RULES
+
+
+def test_a_rule_the_screen_does_not_know_keeps_it_away(tmp_path, screens, codes):
+    path = tmp_path / "records.csv"
+    path.write_text(csv_text([record(1), record(2, nicip_code="XNONE")]), encoding="utf-8")
+    report = validate_file(path, received=RECEIVED, codes=codes, keep_records=False)
+    assert screens == []  # the code reference brings rules the screen cannot check
+    assert report.rule_counts["DIDS057"] == 1
+
+
+def test_the_screen_is_built():
+    # Without it `did validate` is still right but misses its speed target (make install
+    # builds it; see pyproject.toml).
+    assert compiled.available()
+
+
+@pytest.mark.parametrize(
+    ("rule", "changes", "policy"),
+    [
+        (rule, changes, policy)
+        for rule, changes, policy, needs_reference in CASES
+        if not needs_reference
+    ],
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES) if not c[3]],
+)
+def test_every_rule_fires_the_same_with_the_screen(tmp_path, screens, rule, changes, policy):
+    rows = [record(n) for n in range(1, 6)] + [record(6, **changes)]
+    path = tmp_path / "records.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    with_screen, without = _both_ways(path, policy)
+    assert screens[0] == 6  # the screen read the file
+    assert with_screen == without
+    assert with_screen["rule_counts"].get(rule)
+
+
+def test_flagged_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypatch, screens):
+    monkeypatch.setattr(did.validate, "FIRED_SLICE", 3)
+    rows = [record(n, gender="7" if n % 4 == 0 else "1") for n in range(1, 40)]
+    rows.append(record(40, accession_number=rows[0]["accession_number"]))  # DIDS071
+    path = tmp_path / "records.csv"
+    path.write_text(csv_text(rows, header=True).replace("\n", "\r\n"), encoding="utf-8-sig")
+    with_screen, without = _both_ways(path)
+    assert screens[0] == 40
+    assert with_screen == without
+    assert [i["record"] for i in with_screen["issues"] if i["rule"] == "DIDS014"] == list(
+        range(4, 40, 4)
+    )
+    assert [i["record"] for i in with_screen["issues"] if i["rule"] == "DIDS071"] == [40]
+
+
+def test_a_header_in_another_order_is_read_by_name(tmp_path, screens):
+    order = list(reversed(COLUMNS))
+    rows = [
+        record(1),
+        record(2, gender="5"),
+        record(3, site_code=" rr813", accession_number="ACC0000001"),
+    ]
+    lines = [",".join(order)] + [",".join(row[c] for c in order) for row in rows]
+    path = tmp_path / "reordered.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with_screen, without = _both_ways(path)
+    assert screens[0] == 3
+    assert with_screen == without
+    assert {(i["record"], i["rule"]) for i in with_screen["issues"]} == {
+        (2, "DIDS014"),
+        (3, "DIDS071"),
+    }
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        ("a tab", lambda text: text.replace("LS1 4AP", "LS1\t4AP", 1)),
+        ("a byte beyond ASCII", lambda text: text.replace("ACC0000002", "ACC\u00e90002", 1)),
+        ("a blank line", lambda text: text.replace("\n", "\n\n", 1)),
+        ("a short line", lambda text: text.replace(",RR813,", ",", 1)),
+        ("a long line", lambda text: text.replace(",RR813,", ",RR813,,", 1)),
+        ("a control byte", lambda text: text.replace("LS1 4AP", "LS1\x0b4AP", 1)),
+    ],
+    ids=lambda damage: damage[0],
+)
+def test_the_screen_gives_up_on_anything_but_plain_ascii_rows(tmp_path, damage):
+    path = tmp_path / "damaged.csv"
+    path.write_text(damage[1](csv_text([record(n) for n in range(1, 4)])), encoding="utf-8")
+    plain = plain_csv(path)
+    assert plain is not None  # offered to the whole-file scan, refused by the screen
+    assert compiled.screen(plain, received=RECEIVED, policy=PORTAL_POLICY) is None
+
+
+# --- generated files: values at the edges of every rule -----------------------------------
+
+
+def _with_check_digit(body: str, valid) -> str:
+    return next(body + d for d in "0123456789" if valid(body + d))
+
+
+def _nhs_valid(number: str) -> bool:
+    total = sum(int(d) * (10 - i) for i, d in enumerate(number[:9]))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(number[9])
+
+
+DIGITS = st.text("0123456789", min_size=9, max_size=9)
+NHS = st.one_of(
+    DIGITS.filter(lambda b: any(_nhs_valid(b + d) for d in "0123456789")).map(
+        lambda b: _with_check_digit(b, _nhs_valid)
+    ),
+    st.text("0123456789", min_size=10, max_size=10),
+    st.sampled_from(["", "943 476 5919", "943-476-5919", "+434765919", "1111111111", "12345"]),
+)
+SNOMED = st.one_of(
+    st.builds(
+        lambda body, partition: body + partition,
+        st.text("0123456789", min_size=3, max_size=15).filter(lambda b: b[0] != "0"),
+        st.sampled_from(["00", "10", "01", "11", "02"]),
+    ).map(lambda b: next((b + d for d in "0123456789" if is_snomed_concept_id(b + d)), b + "0")),
+    st.text("0123456789", min_size=1, max_size=19),
+    st.sampled_from(["", "399208008", "0399208008", "22298006"]),
+)
+CASE_MIXED = st.sampled_from([str.upper, str.lower, str.title])
+
+
+def _dates(around: date, days: int):
+    return st.integers(-days, days).map(lambda d: (around + timedelta(days=d)).isoformat())
+
+
+DATE_JUNK = st.sampled_from(["", "2026-02-29", "2024-02-29", "2026-9-10", "2026/09/10", "1899-12-31",
+                             "1900-01-01", "1900-01-02", "1969-12-31", "1970-01-01", "0000-01-01",
+                             "2026-00-10", "2026-09-00", "2026-09-31", "9999-12-31"])  # fmt: skip
+TEST_DAY = date(2026, 9, 10)
+
+
+def _date(around: date, days: int):
+    return st.one_of(_dates(around, days), _dates(around, days), DATE_JUNK)
+
+
+ITEM_VALUES = {
+    "nhs_number": NHS,
+    "nhs_number_status": st.sampled_from(["", "01", "05", "06", "08", "09", "1", "00", "A"]),
+    "birth_date": st.one_of(
+        _date(date(1980, 5, 17), 3), _date(TEST_DAY, 250), _dates(date(1900, 1, 2), 2)
+    ),
+    "ethnic_category": st.sampled_from(
+        ["", "A", "a", "A1", "Zz", "99", "9", "I", "O", "X", "AAA", "S9"]
+    ),
+    "gender": st.sampled_from(["", "0", "1", "2", "9", "3", "M", "10"]),
+    "postcode": st.one_of(
+        st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", fullmatch=True),
+        st.sampled_from(
+            [
+                "",
+                "ZZ99 3VZ",
+                "zz993vz",
+                "Z Z 9 9 3 V Z",
+                "LS1  4AP",
+                "LS14AP",
+                "L1",
+                "LS1 4A",
+                "LS1 4AP9",
+                "SW1A 1AA",
+                "S1A 1AA",
+                "LS1-4AP",
+                "111 1AA",
+                "EC1A1BB",
+            ]
+        ),
+    ).flatmap(lambda pc: CASE_MIXED.map(lambda case: case(pc))),
+    "gp_practice": st.sampled_from(["", "B86001", "B8", "B86", "V81999", "A" * 12, "A" * 13]),
+    "patient_source_setting": st.sampled_from(["", "01", "07", "08", "00", "1"]),
+    "referrer_code": st.one_of(
+        st.from_regex(REFERRER_CODE_PATTERN.replace("(?i)", ""), fullmatch=True),
+        st.text("CDGSHMZENWPTLX0123456789", min_size=1, max_size=9),
+        st.sampled_from(
+            ["", "c1234567", "C12345678", "CH1234567", "12a3456b", "ze123456", "X9999998"]
+        ),
+    ),
+    "referring_org": st.sampled_from(["", "RR8", "R8", "RR8" * 4, "RR8" * 4 + "X"]),
+    "request_date": _date(TEST_DAY - timedelta(days=9), 400),
+    "request_received_date": _date(TEST_DAY - timedelta(days=8), 400),
+    "nicip_code": st.sampled_from(["", "XCHES", "xches", "X", "XCHEST1", "XCH-S", "123456"]),
+    "snomed_code": SNOMED,
+    "test_date": st.one_of(_date(TEST_DAY, 40), _date(date(2026, 6, 15), 60), _dates(RECEIVED, 3)),
+    "report_date": st.one_of(_date(TEST_DAY, 3), _date(date(2026, 10, 10), 35)),
+    "site_code": st.sampled_from(["", "RR813", "rr813", "RR8", "RR8130", "R" * 12, "R" * 13]),
+    "accession_number": st.sampled_from(["", "ACC1", "ACC2", "acc1", "A" * 20, "A" * 21]),
+}
+PADDING = st.sampled_from(["", "", "", "", " ", "  "])
+
+
+def _days(*edges: int):
+    """Whole days, often exactly at or beside one of the rules' edges."""
+    return st.one_of(st.integers(0, max(edges) + 10), st.sampled_from(edges))
+
+
+@st.composite
+def timelines(draw) -> dict[str, str]:
+    """Dates that keep to their order (request, received, test, report; birth before the
+    test) but land near the date rules' edges: a month's cut-off, a year's wait, a month
+    to report, a baby referred before birth. Some are left blank."""
+    test = RECEIVED - timedelta(days=draw(st.one_of(st.integers(-5, 140), st.integers(-5, 260))))
+    waits = [draw(_days(0, 1, 30, 200, 364, 365, 366, 367)) for _ in range(2)]
+    received = test - timedelta(days=min(waits))
+    request = test - timedelta(days=max(waits))
+    birth = test - timedelta(days=draw(st.one_of(_days(0, 1, 30, 150), st.integers(0, 40_000))))
+    report = test + timedelta(days=draw(_days(0, 27, 28, 29, 30, 31, 32)))
+    dates = {
+        "test_date": test,
+        "report_date": report,
+        "request_received_date": received,
+        "request_date": request,
+        "birth_date": birth,
+    }
+    blank = draw(st.sets(st.sampled_from(["report_date", "request_received_date", "request_date"])))
+    return {item: "" if item in blank else day.isoformat() for item, day in dates.items()}
+
+
+@st.composite
+def records(draw):
+    """A record: mostly valid values, some items drawn from their edge cases, some padded."""
+    values = record(draw(st.integers(1, 10_000_000)))
+    if draw(st.integers(0, 2)):
+        values.update(draw(timelines()))
+    for item in draw(st.sets(st.sampled_from(COLUMNS), max_size=3)):
+        values[item] = draw(ITEM_VALUES[item])
+    for item in draw(st.sets(st.sampled_from(COLUMNS), max_size=1)):
+        values[item] = draw(PADDING) + values[item] + draw(PADDING)
+    return values
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(records(), min_size=1, max_size=12), st.sampled_from(POLICIES), st.booleans())
+def test_generated_files_get_the_same_report_with_the_screen(tmp_path, rows, policy, header):
+    path = tmp_path / "generated.csv"
+    path.write_text(csv_text(rows, header=header), encoding="utf-8")
+    with_screen, without = _both_ways(path, policy)
+    assert with_screen == without
