@@ -670,3 +670,48 @@ def test_an_issue_quotes_a_long_value_only_in_part(tmp_path):
     (issue,) = check(path).to_dict()["issues"]
     assert issue["rule"] == "DIDS072"
     assert issue["value"] == "A" * 99 + "B… (300 characters)"
+
+
+# --- Scanning through a memory map, a window at a time ------------------------------------
+
+
+@pytest.fixture
+def one_page_windows(monkeypatch):
+    import mmap
+
+    import did.read.mapped as mapped
+
+    monkeypatch.setattr(mapped, "WINDOW", mmap.PAGESIZE)
+    return mmap.PAGESIZE
+
+
+@pytest.mark.parametrize("where", ["start", "page end", "next page", "last byte"])
+def test_bytes_are_found_in_any_window_and_let_go_pages_read_back(
+    tmp_path, one_page_windows, where
+):
+    import mmap
+
+    from did.read.mapped import found
+
+    page = one_page_windows
+    content = bytearray(b"a,b\n" * (page // 2))  # two pages
+    at = {"start": 0, "page end": page - 1, "next page": page, "last byte": len(content) - 1}
+    content[at[where]] = ord('"')
+    path = tmp_path / "f.csv"
+    path.write_bytes(bytes(content))
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        assert found(data, b'"', b"\x00", b"\r") == {b'"'}
+        assert data[:] == bytes(content)  # pages let go are read again from the file
+
+
+def test_a_long_line_is_found_after_the_pages_before_it_were_let_go(
+    tmp_path, monkeypatch, one_page_windows
+):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 100)
+    lines = ["x" * 50] * (one_page_windows // 10) + ["y" * 101, "z"]
+    path = tmp_path / "l.csv"
+    path.write_text("\n".join(lines))
+    with pytest.raises(reader.FileRejected, match=f"^Line {len(lines) - 1} is longer than 100 "):
+        reader.reject_long_lines(path)

@@ -21,6 +21,7 @@ import polars as pl
 
 from did.read.errors import FileRejected
 from did.read.frame import with_record_numbers
+from did.read.mapped import Releaser
 from did.spec.items import COLUMNS, ITEMS
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ def reject_long_lines(path: Path) -> None:
         return
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         start = 0  # the start of a line
+        releaser = Releaser(data)
         while size - start > MAX_LINE_BYTES:
             end = data.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
             if end < 0:
@@ -113,6 +115,7 @@ def reject_long_lines(path: Path) -> None:
                     "record to a line.",
                 )
             start = end + 1
+            releaser.behind(start)
 
 
 def _line_number(path: Path, offset: int) -> int:

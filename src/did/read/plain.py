@@ -19,6 +19,7 @@ import polars as pl
 
 from did.read.csv import header_mapping
 from did.read.frame import RECORD_NUMBER
+from did.read.mapped import found
 from did.spec.items import COLUMNS
 
 ROW_BYTES = "_row_bytes"
@@ -104,10 +105,10 @@ def plain_csv(path: Path) -> PlainCsv | None:
     if size == 0:
         return None
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        # find() on the mapping searches at memory speed without copying the file.
-        if data.find(b'"') >= 0 or data.find(b"\x00") >= 0:
+        present = found(data, b'"', b"\x00", b"\r")
+        if b'"' in present or b"\x00" in present:
             return None
-        has_cr = data.find(b"\r") >= 0
+        has_cr = b"\r" in present
         ends_with_line_end = data[size - 1 : size] == b"\n"
         first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
         first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]

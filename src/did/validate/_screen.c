@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -397,7 +399,27 @@ static const unsigned char *line_end(const unsigned char *p, const unsigned char
     return lf;
 }
 
-static int64_t count_lines(const unsigned char *p, const unsigned char *end)
+/* Pages of a file mapping already read are let go every RELEASE_BYTES: otherwise every
+ * page of the file stays mapped into the process (and counts in its memory) until the
+ * pass ends. Only for a mapping of a file: on other memory MADV_DONTNEED would lose data. */
+#define RELEASE_BYTES (32 << 20)
+
+typedef struct {
+    int mapped;                /* the buffer is a file mapping */
+    const unsigned char *kept; /* pages from here on are still mapped */
+} releaser;
+
+static void release_behind(releaser *r, const unsigned char *p)
+{
+    if (!r->mapped || p - r->kept < RELEASE_BYTES) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = ((uintptr_t)r->kept + page - 1) & ~(page - 1);
+    uintptr_t to = (uintptr_t)p & ~(page - 1);
+    if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
+    r->kept = (const unsigned char *)to;
+}
+
+static int64_t count_lines(const unsigned char *p, const unsigned char *end, releaser *r)
 {
     int64_t lines = 0;
     while (p < end) {
@@ -405,13 +427,14 @@ static int64_t count_lines(const unsigned char *p, const unsigned char *end)
         lines++;
         if (!lf) break;
         p = lf + 1;
+        release_behind(r, p);
     }
     return lines;
 }
 
 /* The pass itself, without the GIL. Returns the records, or -1 to give up. */
 static int64_t run(const unsigned char *p, const unsigned char *end, const unsigned char *order,
-                   const params *rules, unsigned char *flags, key_table *keys)
+                   const params *rules, unsigned char *flags, key_table *keys, releaser *r)
 {
     int64_t index = 0;
     field v[ITEMS];
@@ -425,6 +448,7 @@ static int64_t run(const unsigned char *p, const unsigned char *end, const unsig
         if (h) queue_key(&queue, keys, h, index, flags);
         index++;
         p = lf + 1;
+        release_behind(r, p);
     }
     drain_keys(&queue, keys, flags);
     return index;
@@ -442,12 +466,14 @@ static int table_arg(PyObject *object, const unsigned char **table)
 
 PyDoc_STRVAR(screen_doc,
              "screen(data, start, order, status, ethnic, gender, setting, received_day,\n"
-             "       received_month, cut_off_months, palindrome) -> (records, flags) | None\n\n"
+             "       received_month, cut_off_months, palindrome, mapped)\n"
+             "    -> (records, flags) | None\n\n"
              "Screen the records of `data` (a buffer) from byte `start`. `order` gives, for\n"
              "each file column, its item index (18 bytes); the four tables map a code of one\n"
              "or two bytes (first byte << 8 | second) to 1 when allowed. `flags` holds a byte\n"
              "per record, 1 where the record must be checked by the rules. None when the\n"
-             "file is not simple enough (see the module comment).");
+             "file is not simple enough (see the module comment). `mapped`: data is an mmap\n"
+             "of a file, whose pages are let go once read.");
 
 static PyObject *screen(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -455,9 +481,10 @@ static PyObject *screen(PyObject *Py_UNUSED(self), PyObject *args)
     Py_ssize_t start;
     PyObject *tables[4];
     params rules;
-    if (!PyArg_ParseTuple(args, "y*ny*OOOOLLLp", &data, &start, &order, &tables[0], &tables[1],
+    int mapped;
+    if (!PyArg_ParseTuple(args, "y*ny*OOOOLLLpp", &data, &start, &order, &tables[0], &tables[1],
                           &tables[2], &tables[3], &rules.received_day, &rules.received_month,
-                          &rules.cut_off_months, &rules.palindrome))
+                          &rules.cut_off_months, &rules.palindrome, &mapped))
         return NULL;
     PyObject *result = NULL;
     unsigned char *flags = NULL;
@@ -477,13 +504,14 @@ static PyObject *screen(PyObject *Py_UNUSED(self), PyObject *args)
 
     const unsigned char *begin = (const unsigned char *)data.buf + start;
     const unsigned char *end = (const unsigned char *)data.buf + data.len;
-    int64_t lines = count_lines(begin, end);
+    releaser counting = {mapped, begin}, screening = counting;
+    int64_t lines = count_lines(begin, end, &counting);
     if (lines >= 0x80000000) { /* record indexes are kept in 32 bits */
         result = Py_NewRef(Py_None);
         goto done;
     }
     size_t capacity = 16;
-    while (capacity < (size_t)lines * 2) capacity <<= 1; /* at most half full */
+    while (capacity < (size_t)(lines + lines / 3)) capacity <<= 1; /* at most 3/4 full */
     flags = calloc(lines ? lines : 1, 1);
     keys.slots = calloc(capacity, sizeof(uint64_t));
     keys.mask = capacity - 1;
@@ -493,7 +521,7 @@ static PyObject *screen(PyObject *Py_UNUSED(self), PyObject *args)
     }
     int64_t records;
     Py_BEGIN_ALLOW_THREADS
-    records = run(begin, end, (const unsigned char *)order.buf, &rules, flags, &keys);
+    records = run(begin, end, (const unsigned char *)order.buf, &rules, flags, &keys, &screening);
     Py_END_ALLOW_THREADS
     if (records < 0) {
         result = Py_NewRef(Py_None);
@@ -510,17 +538,21 @@ done:
 }
 
 PyDoc_STRVAR(flagged_lines_doc,
-             "flagged_lines(data, offset, flags, first, limit) -> (text, next_offset, next)\n\n"
+             "flagged_lines(data, offset, flags, first, limit, mapped)\n"
+             "    -> (text, next_offset, next)\n\n"
              "The flagged records from record index `first` (whose line starts at byte\n"
              "`offset` of `data`), at most `limit` of them, as CSV text: each line is the\n"
              "1-based record number, a comma and the line as in the file (without its line\n"
-             "end). Returns where the next call starts; next == len(flags) when done.");
+             "end). Returns where the next call starts; next == len(flags) when done.\n"
+             "`mapped` as for screen().");
 
 static PyObject *flagged_lines(PyObject *Py_UNUSED(self), PyObject *args)
 {
     Py_buffer data, flags;
     Py_ssize_t offset, first, limit;
-    if (!PyArg_ParseTuple(args, "y*ny*nn", &data, &offset, &flags, &first, &limit)) return NULL;
+    int mapped;
+    if (!PyArg_ParseTuple(args, "y*ny*nnp", &data, &offset, &flags, &first, &limit, &mapped))
+        return NULL;
     PyObject *result = NULL;
     char *text = NULL;
     const unsigned char *base = data.buf, *end = base + data.len, *p = base + offset;
@@ -536,6 +568,7 @@ static PyObject *flagged_lines(PyObject *Py_UNUSED(self), PyObject *args)
         goto done;
     }
     Py_ssize_t index = first, taken = 0;
+    releaser reading = {mapped, p};
     while (index < flags.len && taken < limit && p < end) {
         const unsigned char *content_end;
         const unsigned char *lf = line_end(p, end, &content_end);
@@ -558,6 +591,7 @@ static PyObject *flagged_lines(PyObject *Py_UNUSED(self), PyObject *args)
         }
         index++;
         p = lf + 1;
+        release_behind(&reading, p);
     }
     if (p > end) p = end;
     result = Py_BuildValue("y#nn", text, (Py_ssize_t)size, (Py_ssize_t)(p - base), index);

@@ -83,7 +83,7 @@ class Screened:
             offset, first = _start(plain), 0
             while first < self.records:
                 text, offset, first = _screen.flagged_lines(
-                    data, offset, self.flags, first, slice_records
+                    data, offset, self.flags, first, slice_records, True
                 )
                 if text:
                     yield _frame(text, plain.order)
@@ -126,6 +126,7 @@ def screen(plain: PlainCsv, *, received: date, policy: Policy) -> Screened | Non
             received.year * 12 + received.month,
             _cut_off_months(policy),
             policy.nhs_number_palindrome_check,
+            True,  # a file mapping: the screen lets its pages go once read
         )
     if outcome is None:
         return None
