@@ -78,10 +78,19 @@ def test_windows_1252_text_is_decoded(tmp_path):
     assert report.records["accession_number"].to_list() == ["ACCÉ1"]
 
 
-def test_undecodable_bytes_reject_the_file(tmp_path):
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 7])  # a line may span two chunks
+def test_undecodable_bytes_reject_the_file_naming_the_line(tmp_path, monkeypatch, chunk_bytes):
+    import did.read.csv as reader
+
+    monkeypatch.setattr(reader, "_CHUNK", chunk_bytes)
     path = tmp_path / "u.csv"
-    path.write_bytes(csv_text([record(1)]).encode() + b"\x81\x8d,\n")
-    assert file_error(check(path))[0] == "DIDP103"
+    rows = csv_text([record(1), record(2)]).encode()
+    path.write_bytes(rows + b"caf\xe9,\x81\x8d,\n" + rows)
+    assert file_error(check(path)) == (
+        "DIDP103",
+        "Line 3 holds a byte (0x81) that is neither UTF-8 nor Windows-1252 text. "
+        "Save the file as UTF-8 and upload it again.",
+    )
 
 
 def test_nul_bytes_reject_the_file(tmp_path):

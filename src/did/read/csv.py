@@ -80,13 +80,17 @@ def detect_encoding(path: Path) -> str:
         utf8 = False
     if utf8:
         return "utf-8"
+    offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
-            if _UNDEFINED_1252.search(chunk):
+            if undefined := _UNDEFINED_1252.search(chunk):
+                line = _line_number(path, offset + undefined.start())
                 raise FileRejected(
                     "DIDP103",
-                    "The file contains bytes that are neither UTF-8 nor Windows-1252 text.",
+                    f"Line {line} holds a byte (0x{undefined.group()[0]:02X}) that is neither "
+                    "UTF-8 nor Windows-1252 text. Save the file as UTF-8 and upload it again.",
                 )
+            offset += len(chunk)
     return "cp1252"
 
 
