@@ -176,3 +176,23 @@ def test_five_concurrent_uploads_all_complete_correctly(settings):
     ]
     assert sorted(s.record_count for s in submissions) == [200, 201, 202, 203, 204]
     assert len(store.current_manifest(period, period)) == 5
+
+
+def test_resume_submissions_also_sweeps_what_killed_runs_left(tmp_path, monkeypatch):
+    import io
+    import os
+
+    from django.core.management import call_command
+
+    from did import scratch
+
+    monkeypatch.setattr(scratch.tempfile, "tempdir", str(tmp_path))
+    left = tmp_path / "did-records-killed"
+    left.mkdir()
+    os.utime(left, (0, 0))
+    running = tmp_path / "did-records-running"
+    running.mkdir()
+    output = io.StringIO()
+    call_command("resume-submissions", stdout=output)
+    assert not left.exists() and running.exists()
+    assert "1 temporary folder(s) of stopped runs removed." in output.getvalue()

@@ -1,10 +1,10 @@
 """`did publish`: the published statistics tables from DID files, for automation."""
 
-import tempfile
 from pathlib import Path
 
 import click
 
+from did import scratch
 from did.publish import ENGINES, PublishOptions, Window, publish, write_release
 from did.publish.disclosure import DEFAULT_MIN_TESTS_FOR_DAYS, DisclosureRules
 from did.publish.periods import FINAL, PROVISIONAL, annual_window, monthly_window
@@ -78,9 +78,9 @@ def command(
                 suppress_below=suppress_below, min_tests_for_days=min_tests_for_days
             ),
         )
-        with tempfile.TemporaryDirectory(prefix="did-publish-") as scratch:
+        with scratch.directory(scratch.PUBLISH) as work:
             files, recorded = to_parquet(
-                inputs, Path(scratch), codes=code_frame, reference=organisations
+                inputs, Path(work), codes=code_frame, reference=organisations
             )
             if period:
                 window = monthly_window(period)

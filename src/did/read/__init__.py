@@ -10,7 +10,6 @@ open_records or while iterating.
 """
 
 import codecs
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from did import scratch
 from did.read.csv import read_csv, reject_long_lines
 from did.read.errors import FileRejected
 from did.read.frame import RECORD_NUMBER
@@ -70,10 +70,10 @@ def open_records(path: Path | str) -> Iterator[RecordSource]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(path)
-    with tempfile.TemporaryDirectory(prefix="did-read-") as scratch:
+    with scratch.directory(scratch.READ) as work:
         kind = _sniff(path)
         if kind == "zip":
-            path = extract_single(path, Path(scratch))
+            path = extract_single(path, Path(work))
             kind = _sniff(path)
             if kind == "zip":
                 raise FileRejected("DIDP107", "The zip file holds another zip file.")

@@ -14,7 +14,6 @@ record. Validated records are spooled to Parquet in a private temporary director
 keep_records is True) so a 10-million-record file never sits in memory.
 """
 
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from did import scratch
 from did.read import FileRejected, open_records
 from did.read.frame import RECORD_NUMBER
 from did.read.plain import PlainCsv, plain_csv
@@ -285,8 +285,8 @@ def _validate_whole(
                 progress(screened.records)
             return True
     raw, report_progress = _noting_progress(plain.records(), progress)
-    with tempfile.TemporaryDirectory(prefix="did-fired-") as scratch:
-        found_path = Path(scratch) / "found.parquet"
+    with scratch.directory(scratch.FIRED) as work:
+        found_path = Path(work) / "found.parquet"
         plans = _whole_file_plans(raw, validator, spool, found_path)
         try:
             _, keys, tally, *_ = _collect(plans, report_progress)
@@ -344,7 +344,7 @@ def validate_file(
     def validator() -> _Validator:
         return _Validator(received=received, reference=reference, codes=codes, policy=policy)
 
-    spool = tempfile.TemporaryDirectory(prefix="did-records-") if keep_records else None
+    spool = scratch.directory(scratch.RECORDS) if keep_records else None
     spool_dir = Path(spool.name) if spool is not None else None
     skipped = not_checked(reference, codes)
     file_format = _guess_format(path)

@@ -2,13 +2,15 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
+from did import scratch
 from portal.submissions import services
 
 
 class Command(BaseCommand):
     help = (
         "Queue again the validation of submissions that stopped part-way (e.g. the worker "
-        "was killed). Run at worker start and from a scheduler."
+        "was killed), and remove the temporary files such runs left behind. Run at worker "
+        "start and from a scheduler."
     )
 
     def add_arguments(self, parser):
@@ -24,3 +26,5 @@ class Command(BaseCommand):
         for submission in resumed:
             self.stdout.write(f"Queued {submission.pk} again")
         self.stdout.write(f"{len(resumed)} submission(s) queued again.")
+        swept = scratch.sweep_stale()
+        self.stdout.write(f"{len(swept)} temporary folder(s) of stopped runs removed.")
