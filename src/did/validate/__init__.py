@@ -5,9 +5,12 @@
     report.status, report.to_dict(), report.records
 
 Record rules are Polars expressions (checks.py, reference_checks.py). A plain CSV file
-(did.read.plain) is validated in one streaming pass over the whole file: the rules screen
-every record mostly untrimmed (checks.screen) and the records on which one fires are
-checked again, normalised (docs/adr/012). Any other file is read batch by batch by the
+(did.read.plain) is validated in one pass over the whole file. When no records are kept
+and every rule is one the compiled screen knows, that pass is the screen's (compiled.py,
+docs/adr/013), and only the records it flags go through the rules; otherwise it is a
+Polars streaming scan, in which the rules screen every record mostly untrimmed
+(checks.screen) and the records on which one fires are checked again, normalised
+(docs/adr/012). Any other file is read batch by batch by the
 general reader and each batch is normalised and checked. The whole-file rule DIDS071 (site
 code + accession number unique) runs once over a two-column key frame gathered from every
 record. Validated records are spooled to Parquet in a private temporary directory (when
@@ -274,9 +277,10 @@ def _validate_whole(
     spool: Path | None,
     progress: Callable[[int], None] | None,
 ) -> bool:
-    """Validate a plain CSV file in one streaming pass (see did.read.plain). False, having
-    kept nothing, when the file turns out not to be plain: the caller reads it again with
-    the general reader, which says what is wrong and where."""
+    """Validate a plain CSV file in one pass (see did.read.plain): the compiled screen's
+    when it can, else a Polars streaming scan. False, having kept nothing, when the file
+    turns out not to be plain: the caller reads it again with the general reader, which
+    says what is wrong and where."""
     if spool is None and validator.screenable:
         screened = compiled.screen(plain, received=validator.received, policy=validator.policy)
         if screened is not None:

@@ -16,6 +16,7 @@ _screen.c), the caller does the whole-file Polars scan instead.
 import io
 import mmap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -65,13 +66,14 @@ def _cut_off_months(policy: Policy) -> int:
     return 4 if policy.cut_off is CutOff.PORTAL_3_MONTHS else 3
 
 
+@dataclass(frozen=True)
 class Screened:
-    """The outcome of screening one file: how many records, and which are flagged."""
+    """The outcome of screening one file: how many records, and which are flagged (a
+    byte per record, 1 where the rules must check it)."""
 
-    def __init__(self, plain: PlainCsv, records: int, flags: bytes) -> None:
-        self.plain = plain
-        self.records = records
-        self.flags = flags
+    plain: PlainCsv
+    records: int
+    flags: bytes
 
     def flagged(self, slice_records: int) -> Iterator[pl.DataFrame]:
         """The flagged records as read (record_number + the 18 items), a slice at a time."""
