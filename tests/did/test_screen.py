@@ -294,3 +294,22 @@ def test_generated_files_get_the_same_report_with_the_screen(tmp_path, rows, pol
     path.write_text(csv_text(rows, header=header), encoding="utf-8")
     with_screen, without = _both_ways(path, policy)
     assert with_screen == without
+
+
+PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters=',"'))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(PRINTABLE, min_size=18, max_size=18), min_size=1, max_size=8), st.data())
+def test_any_printable_values_get_the_same_report_with_the_screen(tmp_path, screens, rows, data):
+    # Whatever the values, the screen reads the file (18 printable fields a line) and the
+    # report is the Polars scan's.
+    lines = ["9" + ",".join(row) for row in rows]  # a digit first: never taken for XML
+    ending = data.draw(st.sampled_from(["\n", "\r\n"]))
+    path = tmp_path / "printable.csv"
+    path.write_bytes((ending.join(lines) + data.draw(st.sampled_from(["", ending]))).encode())
+    with_screen, without = _both_ways(path)
+    assert screens[-2:] == [len(rows), None]  # screened, then the Polars scan alone
+    assert with_screen == without

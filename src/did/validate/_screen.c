@@ -434,12 +434,14 @@ static int64_t count_lines(const unsigned char *p, const unsigned char *end, rel
 
 /* The pass itself, without the GIL. Returns the records, or -1 to give up. */
 static int64_t run(const unsigned char *p, const unsigned char *end, const unsigned char *order,
-                   const params *rules, unsigned char *flags, key_table *keys, releaser *r)
+                   const params *rules, unsigned char *flags, int64_t lines, key_table *keys,
+                   releaser *r)
 {
     int64_t index = 0;
     field v[ITEMS];
     key_queue queue = {.pushed = 0};
     while (p < end) {
+        if (index == lines) return -1; /* the file changed since its lines were counted */
         const unsigned char *content_end;
         const unsigned char *lf = line_end(p, end, &content_end);
         if (!split(p, content_end, order, v)) return -1; /* blank lines too */
@@ -521,7 +523,8 @@ static PyObject *screen(PyObject *Py_UNUSED(self), PyObject *args)
     }
     int64_t records;
     Py_BEGIN_ALLOW_THREADS
-    records = run(begin, end, (const unsigned char *)order.buf, &rules, flags, &keys, &screening);
+    records = run(begin, end, (const unsigned char *)order.buf, &rules, flags, lines, &keys,
+                  &screening);
     Py_END_ALLOW_THREADS
     if (records < 0) {
         result = Py_NewRef(Py_None);
