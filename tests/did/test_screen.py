@@ -5,6 +5,7 @@ same report with it as without it (the Polars whole-file scan), on every rule an
 generated files full of values at the rules' edges.
 """
 
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -70,6 +71,9 @@ def test_the_screen_is_built():
     # Without it `did validate` is still right but misses its speed target (make install
     # builds it; see pyproject.toml).
     assert compiled.available()
+    # Under scripts/sanitize_screen.sh, the sanitised build is the one under test.
+    if sanitized := os.environ.get("SANITIZED_SCREEN"):
+        assert compiled._screen.__file__ == sanitized
 
 
 @pytest.mark.parametrize(
@@ -220,6 +224,9 @@ ITEM_VALUES = {
                 "LS1-4AP",
                 "111 1AA",
                 "EC1A1BB",
+                "LS14APLS14AP",
+                "A1" * 20,
+                "LS1 4AP LS1 4AP",
             ]
         ),
     ).flatmap(lambda pc: CASE_MIXED.map(lambda case: case(pc))),
