@@ -95,6 +95,69 @@ def test_every_rule_fires_the_same_with_the_screen(tmp_path, screens, rule, chan
     assert with_screen["rule_counts"].get(rule)
 
 
+# (rule, changes to the valid record, receipt date, policy, whether the rule fires): each
+# date rule a day either side of its edge (the valid record's test date is 2026-09-10).
+OCT_15, MAR_15 = RECEIVED, date(2026, 3, 15)
+JAN_31_TEST = {
+    "request_date": "2026-01-20",
+    "request_received_date": "2026-01-21",
+    "test_date": "2026-01-31",
+}
+JUNE = {"request_date": "2026-03-01", "request_received_date": "2026-03-02", "report_date": ""}
+EDGES = [
+    ("DIDS038", {"request_date": "", "request_received_date": "2025-09-10"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS038", {"request_date": "", "request_received_date": "2025-09-09"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS028", {"request_received_date": "", "request_date": "2025-09-10"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS028", {"request_received_date": "", "request_date": "2025-09-09"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS062", {"report_date": "2026-10-10"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS062", {"report_date": "2026-10-11"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS062", dict(JAN_31_TEST, report_date="2026-02-28"), MAR_15, PORTAL_POLICY, False),
+    ("DIDS062", dict(JAN_31_TEST, report_date="2026-03-01"), MAR_15, PORTAL_POLICY, True),
+    ("DIDS055", dict(JUNE, test_date="2026-07-01"), OCT_15, PORTAL_POLICY, False),
+    ("DIDS055", dict(JUNE, test_date="2026-06-30"), OCT_15, PORTAL_POLICY, True),
+    ("DIDS049", dict(JUNE, test_date="2026-07-01"), OCT_15, DSP_POLICY, False),
+    ("DIDS049", dict(JUNE, test_date="2026-06-30"), OCT_15, DSP_POLICY, True),
+    ("DIDS055", dict(JUNE, request_date="2026-01-01", request_received_date="2026-01-02",
+                     test_date="2026-04-01"), OCT_15, DSP_POLICY, False),
+    ("DIDS055", dict(JUNE, request_date="2026-01-01", request_received_date="2026-01-02",
+                     test_date="2026-03-31"), OCT_15, DSP_POLICY, True),
+    ("DIDS010", {"birth_date": "2026-09-01", "request_received_date": "", "request_date": "2026-03-01"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS010", {"birth_date": "2026-09-01", "request_received_date": "", "request_date": "2026-02-28"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS040", {"birth_date": "2026-09-01", "request_date": "", "request_received_date": "2026-03-01"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS040", {"birth_date": "2026-09-01", "request_date": "", "request_received_date": "2026-02-28"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS009", {"birth_date": "1900-01-02"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS009", {"birth_date": "1900-01-01"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS006", {"birth_date": "2026-09-10"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS006", {"birth_date": "2026-09-11"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS031", {"request_date": "1970-01-01"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS031", {"request_date": "1969-12-31"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS051", {"test_date": "2026-10-15", "report_date": ""}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS051", {"test_date": "2026-10-16", "report_date": ""}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS066", {"test_date": "2026-10-05", "report_date": "2026-10-10"}, date(2026, 10, 10), PORTAL_POLICY, False),
+    ("DIDS066", {"test_date": "2026-10-05", "report_date": "2026-10-11"}, date(2026, 10, 10), PORTAL_POLICY, True),
+    ("DIDS005", {"birth_date": "2024-02-29"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS005", {"birth_date": "2000-02-29"}, OCT_15, PORTAL_POLICY, False),
+    ("DIDS005", {"birth_date": "2026-02-29"}, OCT_15, PORTAL_POLICY, True),
+    ("DIDS005", {"birth_date": "1900-02-29"}, OCT_15, PORTAL_POLICY, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rule", "changes", "received", "policy", "fires"),
+    EDGES,
+    ids=[f"{e[0]}-{'fires' if e[4] else 'quiet'}-{i}" for i, e in enumerate(EDGES)],
+)
+def test_each_date_rule_is_screened_exactly_at_its_edge(
+    tmp_path, screens, rule, changes, received, policy, fires
+):
+    path = tmp_path / "edge.csv"
+    path.write_text(csv_text([record(1), record(2, **changes)]), encoding="utf-8")
+    with_screen, without = _both_ways(path, policy, received)
+    assert screens[0] == 2
+    assert with_screen == without
+    assert (rule in with_screen["rule_counts"]) is fires
+
+
 def test_flagged_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypatch, screens):
     monkeypatch.setattr(did.validate, "FIRED_SLICE", 3)
     rows = [record(n, gender="7" if n % 4 == 0 else "1") for n in range(1, 40)]
