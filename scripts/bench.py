@@ -6,7 +6,8 @@ Generates a 1,000,000-record CSV with `did synth` (1% of records given one error
 known rule; reused when already there) and measures, side by side in one run:
 
 (a) the floor: DuckDB `read_csv(all_varchar=true)` + `count(*)` of the file;
-(b) `did validate --json` of the same file;
+(b) `did validate --json` of the same file, and the same validation without the compiled
+    screen (docs/adr/013), the Polars scan alone;
 (c) frictionless-py validating the first 100,000 records with an equivalent Table Schema
     plus custom checks (scripts/bench_frictionless.py), extrapolated x10;
 

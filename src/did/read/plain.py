@@ -14,6 +14,7 @@ import codecs
 import mmap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -23,7 +24,9 @@ from did.read.mapped import found
 from did.spec.items import COLUMNS
 
 ROW_BYTES = "_row_bytes"
-_POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+# The columns of a scan before they are named: f0 to f17, in file order.
+POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
 _CHUNK = 16 << 20
 # A first line longer than this is not a header row worth reading (a header is ~400 bytes).
 _FIRST_LINE_LIMIT = 64 << 10
@@ -45,14 +48,17 @@ class PlainCsv:
             self.path,
             has_header=False,
             skip_rows=1 if self.header else 0,
-            schema=dict.fromkeys(_POSITIONAL, pl.String()),
+            schema=dict.fromkeys(POSITIONAL, pl.String()),
             quote_char=None,
             empty_string_is_null=False,
             raise_if_empty=False,
         )
-        renamed = scan.rename(dict(zip(_POSITIONAL, self.order, strict=True)))
-        numbered = renamed.with_row_index(RECORD_NUMBER, offset=1)
+        numbered = self.named(scan).with_row_index(RECORD_NUMBER, offset=1)
         return numbered.select(pl.col(RECORD_NUMBER).cast(pl.Int64), *COLUMNS)
+
+    def named(self, frame: Frame) -> Frame:
+        """`frame` with its POSITIONAL columns named for the items they hold."""
+        return frame.rename(dict(zip(POSITIONAL, self.order, strict=True)))
 
     @staticmethod
     def with_row_bytes(records: pl.LazyFrame) -> pl.LazyFrame:

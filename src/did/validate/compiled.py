@@ -23,7 +23,7 @@ from functools import cache
 import polars as pl
 
 from did.read.frame import RECORD_NUMBER
-from did.read.plain import PlainCsv
+from did.read.plain import POSITIONAL, PlainCsv
 from did.spec.codes import ETHNIC_CATEGORY_VALUES, GENDER, PATIENT_SOURCE_SETTING
 from did.spec.items import COLUMNS
 from did.spec.policy import CutOff, Policy
@@ -43,7 +43,6 @@ SCREENED_RULES = frozenset(
     "DIDS062 DIDS067 DIDS069 DIDS070 DIDS072 DIDS055 DIDS049".split()
 )
 _EPOCH = date(1970, 1, 1)
-_POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
 
 
 def available() -> bool:
@@ -88,22 +87,21 @@ class Screened:
                     data, offset, self.flags, first, slice_records, True
                 )
                 if text:
-                    yield _frame(text, plain.order)
+                    yield _frame(text, plain)
 
 
 def _start(plain: PlainCsv) -> int:
     return plain.bom + len(plain.header)
 
 
-def _frame(text: bytes, order: list[str]) -> pl.DataFrame:
+def _frame(text: bytes, plain: PlainCsv) -> pl.DataFrame:
     frame = pl.read_csv(
         io.BytesIO(text),
         has_header=False,
-        schema={RECORD_NUMBER: pl.Int64(), **dict.fromkeys(_POSITIONAL, pl.String())},
+        schema={RECORD_NUMBER: pl.Int64(), **dict.fromkeys(POSITIONAL, pl.String())},
         quote_char=None,
     )
-    renamed = frame.rename(dict(zip(_POSITIONAL, order, strict=True)))
-    return renamed.select(RECORD_NUMBER, *COLUMNS)
+    return plain.named(frame).select(RECORD_NUMBER, *COLUMNS)
 
 
 def screen(plain: PlainCsv, *, received: date, policy: Policy) -> Screened | None:
