@@ -267,6 +267,26 @@ def test_damage_the_whole_file_scan_cannot_see_is_left_to_the_general_reader(
     assert report.to_dict() == check(path).to_dict()
 
 
+@pytest.mark.parametrize("keep_records", [True, False])
+def test_a_long_last_line_without_a_line_end_cannot_balance_a_short_line(
+    tmp_path, whole_file_scans, keep_records
+):
+    # Polars drops an empty extra field on an unterminated last line without a word; a
+    # short line elsewhere, padded by one field, would then balance the byte count.
+    lines = csv_text([record(n) for n in range(1, 5)]).splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0]
+    lines[3] += ","
+    path = tmp_path / "balanced.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = check(path, keep_records=keep_records)
+    assert whole_file_scans == []  # not offered to the whole-file scan: it cannot see this
+    assert file_error(report) == (
+        "DIDP102",
+        "Line 2 has 17 columns; every line must have 18 (the data items in order, separated "
+        "by commas).",
+    )
+
+
 def every_path_agrees(path, monkeypatch, whole_file_scans, reference, codes) -> dict:
     """Validate `path` by the whole-file scan keeping records (every item trimmed first),
     by it keeping none (screened, see checks.screen) and by the general reader; all three

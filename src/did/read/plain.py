@@ -77,7 +77,8 @@ class PlainCsv:
         Without quotes, the file is exactly its fields, 17 commas a row, the line ends and
         what was skipped. Polars pads a short line with empty fields and reads a blank
         line as a row of them, adding commas the file does not hold; a line with too many
-        fields fails the scan. So the sizes agree only when every row had 18 fields.
+        fields fails the scan (but for an unterminated last line, which plain_csv checks
+        before offering the file). So the sizes agree only when every row had 18 fields.
         """
         if rows == 0:
             return False  # the general reader says why (empty, or only a header)
@@ -116,6 +117,10 @@ def plain_csv(path: Path) -> PlainCsv | None:
             return None
         has_cr = b"\r" in present
         ends_with_line_end = data[size - 1 : size] == b"\n"
+        if not ends_with_line_end and data[data.rfind(b"\n") + 1 :].count(b",") != len(COLUMNS) - 1:
+            # Polars drops extra fields from an unterminated last line without a word, and a
+            # short line elsewhere could balance the byte count (see PlainCsv.complete).
+            return None
         first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
         first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]
     carriage_returns = _carriage_returns(path) if has_cr else 0
