@@ -492,9 +492,35 @@ def test_a_zip_that_inflates_far_beyond_any_did_file_is_refused_unread(tmp_path)
     assert member.file_size > 200 * member.compress_size > 0
     assert file_error(check(path)) == (
         "DIDP107",
-        "The file inside the zip expands to more than 200 times its compressed size, which "
-        "no DID extract does: it is refused as a possible zip bomb.",
+        "The file inside the zip expands to more than 50 times its compressed size (or past "
+        "4 GiB), which no DID extract does: it is refused as a possible zip bomb.",
     )
+
+
+def test_a_zip_bomb_is_stopped_within_a_mebibyte_of_the_limit(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    import did.read.zip as unzip
+
+    written = []
+    real_open = Path.open
+
+    def counting_open(self, mode="r", *args, **kwargs):
+        handle = real_open(self, mode, *args, **kwargs)
+        if self.name == "member" and "w" in mode:
+            real_write = handle.write
+            handle.write = lambda chunk: written.append(len(chunk)) or real_write(chunk)
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", b"0" * (64 << 20))  # 64 MiB of one byte: about 1,000 to 1
+    (member,) = zipfile.ZipFile(path).infolist()
+    assert file_error(check(path))[0] == "DIDP107"
+    # Never more than 50 times the compressed size (or the first MiB) is written out.
+    assert sum(written) <= max(50 * member.compress_size, 1 << 20)
+    assert unzip.MAX_UNCOMPRESSED_BYTES <= 4 << 30
 
 
 def test_a_zip_holding_only_a_hidden_file_says_so(tmp_path):

@@ -241,11 +241,16 @@ def _plain_blocks(path: Path) -> Iterator[bytes]:
 def _is_plain(block: bytes) -> bool:
     """True when no line of `block` can be split differently by Polars and pyarrow.
 
-    Without quotes every comma separates fields and every line end ends a row; bare
-    carriage returns (which pyarrow treats as line ends) are left to pyarrow. Blank lines
-    (which pyarrow skips) show in _plain_frame's byte count.
+    Without quotes every comma separates fields and every line end ends a row, so a block
+    of 18-field rows holds 17 commas a line; one that does not (a short, long or blank
+    line) and bare carriage returns (which pyarrow treats as line ends) are left to
+    pyarrow. _plain_frame's byte count still checks each row.
     """
     if b'"' in block:
+        return False
+    if block.count(b",") != (len(COLUMNS) - 1) * (block.count(b"\n") + (not block.endswith(b"\n"))):
+        # A short or blank line: Polars would pad each to 18 fields (16 MB of blank lines
+        # took 5 GB), so such a block goes to pyarrow, which says where the line is.
         return False
     return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
 
