@@ -45,41 +45,6 @@ SUBMITTER = {
 }
 
 
-@pytest.fixture
-def person_browser(browser, live_server):
-    """Open a new, separate browser for each person, with the same guards as `page`."""
-    contexts = []
-
-    def open_for_a_person():
-        context = browser.new_context(base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.external_requests = []
-        page.csp_violations = []
-
-        def guard(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                page.external_requests.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", guard)
-        page.on(
-            "console",
-            lambda msg: (
-                page.csp_violations.append(msg.text)
-                if "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        return page
-
-    yield open_for_a_person
-    for context in contexts:
-        context.close()
-
-
 def _only_email(to: str, template: str) -> OutboxMessage:
     messages = list(OutboxMessage.objects.filter(to=to, template_name=template))
     assert len(messages) == 1, [str(m) for m in OutboxMessage.objects.all()]
