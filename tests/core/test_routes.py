@@ -30,6 +30,7 @@ PUBLIC_ROUTES = {
     "certificates:apply-guardian",
     "certificates:apply-check",
     "certificates:apply-sent",
+    "certificates:apply-progress",
     "publications:index",
     "publications:release",
     "publications:table-download",

@@ -27,6 +27,19 @@ class OrganisationForm(NHSUKForm):
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
 
+    applicant_email = forms.EmailField(
+        label="Your email address",
+        help_text=(
+            "We will email you when the Caldicott Guardian and the national service desk "
+            "decide. You will need it, with the application's reference, to check progress."
+        ),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = None
@@ -37,6 +50,27 @@ class OrganisationForm(NHSUKForm):
             raise forms.ValidationError(problem)
         self.organisation = organisation
         return organisation.code
+
+
+class ProgressForm(NHSUKForm):
+    """Reference and email address: together the key to an application's progress."""
+
+    reference = forms.CharField(
+        label="Application reference",
+        help_text="It is in the email we sent you, for example DUC-000123.",
+        max_length=20,
+        error_messages={"required": "Enter the application reference"},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="The address you gave when you applied.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
 
 
 def _person_fields(prefix_label: str):
@@ -240,7 +274,7 @@ class AuthoriseForm(NHSUKForm):
 class DeclineForm(NHSUKForm):
     reason = forms.CharField(
         label="Why are you declining this application?",
-        help_text="We will tell the service desk. Do not include patient details.",
+        help_text="We will tell the applicant and the service desk. Do not include patient details.",
         max_length=2000,
         error_messages={"required": "Enter why you are declining this application"},
         widget=forms.Textarea(attrs={"rows": 4}),
