@@ -293,3 +293,34 @@ def test_a_person_can_be_removed_from_the_list(client, guardian):
     client.post("/apply/users", {"remove": "user.1@nhs.net"})
     page = client.get("/apply/users").content.decode()
     assert "user.1@nhs.net" not in page and "user.2@nhs.net" in page
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"job_title": "Head of imaging"}, "The primary contact's job title does not match"),
+        ({"telephone": "0113 496 0999"}, "The primary contact's telephone number does not match"),
+        (
+            {"job_title": "Head of imaging", "email": "pat.l@nhs.net"},
+            "The primary contact's job title and email address do not match",
+        ),
+    ],
+)
+def test_a_primary_contact_mismatch_says_which_detail_differs(client, guardian, changed, named):
+    _held_primary_contact(guardian.organisation)
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
+    html = client.post("/apply/primary-contact", _pc(**changed)).content.decode()
+    assert named in html.replace("&#x27;", "'")
+
+
+def test_the_primary_contact_matches_with_a_title_and_other_spacing(client, guardian):
+    _held_primary_contact(guardian.organisation)
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
+    response = client.post("/apply/primary-contact", _pc(name="Mr  PAT lee"))
+    assert response.status_code == 302
+
+
+def test_the_guardian_matches_the_register_without_its_title(client, guardian):
+    _start(client)
+    response = client.post("/apply/guardian", {"name": "jane smith", "email": guardian.email})
+    assert response.url == "/apply/check"

@@ -181,10 +181,10 @@ class PrimaryContactForm(PersonForm):
         if self.errors or self.organisation is None:
             return cleaned
         person = self.person(primary_contact=True)
-        if not cleaned.get("changes_primary_contact") and not checks.matches_primary_contact_held(
-            self.organisation, person
+        if not cleaned.get("changes_primary_contact") and (
+            differences := checks.primary_contact_differences(self.organisation, person)
         ):
-            raise forms.ValidationError(checks.PRIMARY_CONTACT_MISMATCH)
+            raise forms.ValidationError(checks.primary_contact_mismatch(differences))
         self.check_submitter_limit([person, *self.others])
         return cleaned
 
@@ -262,11 +262,11 @@ class AuthoriseForm(NHSUKForm):
             )
 
     def clean_typed_name(self):
-        from portal.certificates.rules import same_text
+        from portal.certificates.rules import same_name
         from portal.certificates.services import NAME_MISMATCH
 
         typed = self.cleaned_data["typed_name"]
-        if self.guardian is not None and not same_text(typed, self.guardian.name):
+        if self.guardian is not None and not same_name(typed, self.guardian.name):
             raise forms.ValidationError(NAME_MISMATCH)
         return typed
 

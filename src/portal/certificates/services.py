@@ -31,7 +31,7 @@ from portal.certificates.models import (
     Route,
     State,
 )
-from portal.certificates.rules import content_hash, hash_token, new_token, same_text
+from portal.certificates.rules import content_hash, hash_token, new_token, same_name
 from portal.organisations.models import Organisation
 
 # "DUC-000123", as Application.reference writes it; the dash and the zeros may be left out.
@@ -268,7 +268,7 @@ def authorise_online(
             "You are no longer registered as this organisation's Caldicott Guardian, so you "
             "cannot authorise this certificate. Contact the national service desk."
         )
-    if not same_text(typed_name, guardian.name):
+    if not same_name(typed_name, guardian.name):
         raise CertificateError(NAME_MISMATCH)
     if application.changes_primary_contact and not confirms_primary_contact_change:
         raise CertificateError(CONFIRM_CHANGE)
