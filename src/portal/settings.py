@@ -31,6 +31,8 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET, required=True)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], required=True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A stale form or lost session gets an NHS.UK page with a way forward (core/views.py).
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
 # Keys for secrets kept encrypted in the database (portal.core.encryption); the first
 # encrypts, all decrypt. Development derives one from SECRET_KEY; production must set them.
 FIELD_ENCRYPTION_KEYS = env_list(
@@ -230,6 +232,8 @@ if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
 # The outbox page shows every stored email: never in production.
 OUTBOX_PAGE_ENABLED = not PRODUCTION
 
+# Shown on the contact, accessibility and privacy pages and on every error page.
+SERVICE_DESK_EMAIL = env_str("SERVICE_DESK_EMAIL", "did.servicedesk@example.nhs.uk", required=True)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
