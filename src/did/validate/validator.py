@@ -197,7 +197,10 @@ class Validator:
 
         def fetch(numbers: pl.Series) -> pl.DataFrame:
             wanted = pl.col(RECORD_NUMBER).is_in(numbers.implode())
-            parts = [cls.exact_keys(part.filter(wanted)).collect() for part in records()]
+            parts = [
+                cls.exact_keys(part.filter(wanted)).collect(engine="streaming")
+                for part in records()
+            ]
             return pl.concat(parts) if parts else cls.exact_keys(empty_frame().lazy()).collect()
 
         return fetch
