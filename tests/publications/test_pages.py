@@ -42,6 +42,8 @@ def test_the_release_page_shows_headline_figures_tables_and_charts(client, relea
     assert "<svg" in response.text and '<title id="chart-modality-title">' in response.text
     assert '<desc id="chart-modality-desc">Bar chart of tests.' in response.text
     assert "style=" not in response.text and "<style" not in response.text
+    # The engine that computed the release is the portal's business, not the public's.
+    assert "duckdb" not in response.text.lower() and "spark" not in response.text.lower()
     for name in release.table_names:
         for extension in ("csv", "xlsx", "json"):
             assert reverse("publications:table-download", args=[release.slug, name, extension]) in (
@@ -87,3 +89,21 @@ def test_the_release_calendar_lists_second_thursdays(client):
     response = client.get(reverse("publications:calendar"))
     assert response.status_code == 200
     assert "Thursday" in response.text and "Provisional monthly" in response.text
+
+
+def test_long_chart_labels_are_wrapped_on_lines_of_their_own_in_legible_text():
+    from xml.etree import ElementTree
+
+    from portal.publications.charts import FONT, WIDTH, WRAP, Bar, bar_chart
+
+    name = "Single Photon Emission Computerized Tomography"
+    svg = bar_chart("c", "t", [Bar(name, 12_345), Bar("Fluoroscopy", None)])
+    texts = ElementTree.fromstring(svg).findall("{http://www.w3.org/2000/svg}text")
+    lines = [t.text for t in texts]
+    assert lines[:3] == ["Single Photon Emission", "Computerized Tomography", "12,345"]
+    assert lines[-1] == "[c]"
+    for text in texts:
+        assert float(text.get("x")) >= 0 and int(text.get("font-size")) >= FONT
+        assert text.get("text-anchor") == "start"
+    assert all(len(line) <= WRAP for line in lines)
+    assert int(ElementTree.fromstring(svg).get("width")) == WIDTH

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from did.publish.build import Publication
+from did.publish.disclosure import WITHHELD, WITHHELD_NOTE
 from did.publish.tables import TABLES
 
 FORMATS = ("csv", "json", "xlsx")
@@ -30,16 +31,48 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_csv(frame: pl.DataFrame) -> bytes:
-    return frame.write_csv(float_precision=1, line_terminator="\n").encode("utf-8")
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV
+# injection"); a leading apostrophe makes it text again.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """Text as a spreadsheet will show it, never run it: every text cell of every public
+    CSV and workbook passes through here (ADR 055)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _published_cells(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as a download writes it: text made safe, withheld numbers as [c]."""
+    columns = []
+    for column in TABLES[name].columns:
+        expr = pl.col(column.name)
+        if column.kind == "text":
+            expr = expr.map_elements(safe_text, return_dtype=pl.Utf8)
+        else:
+            if column.kind == "percent":
+                expr = expr.round(1)
+            expr = expr.cast(pl.Utf8).fill_null(WITHHELD)
+        columns.append(expr.alias(column.name))
+    return frame.select(columns)
+
+
+def table_csv(name: str, frame: pl.DataFrame) -> bytes:
+    cells = _published_cells(name, frame)
+    return cells.write_csv(line_terminator="\n").encode("utf-8")
 
 
 def table_json(name: str, frame: pl.DataFrame) -> bytes:
+    """JSON keeps withheld values as null (a number or nothing, for machines) and says
+    so in `notes`; CSV and workbooks write [c]."""
     table = TABLES[name]
     document = {
         "table": name,
         "title": table.title,
         "description": table.description,
+        "notes": [WITHHELD_NOTE + " In this JSON file a withheld value is null."],
         "columns": [
             {"name": c.name, "kind": c.kind, "description": c.description} for c in table.columns
         ],
@@ -50,7 +83,8 @@ def table_json(name: str, frame: pl.DataFrame) -> bytes:
 
 def table_xlsx(name: str, frame: pl.DataFrame, release_name: str = "") -> bytes:
     """An XLSX workbook of one table, rendered on request (not a release file: the
-    format carries timestamps). Numbers stay numbers; withheld cells are empty."""
+    format carries timestamps). Numbers stay numbers; withheld cells are [c]; text is
+    never a formula."""
     from openpyxl import Workbook
 
     table = TABLES[name]
@@ -62,7 +96,9 @@ def table_xlsx(name: str, frame: pl.DataFrame, release_name: str = "") -> bytes:
     sheet.append([])
     sheet.append(table.column_names)
     for row in frame.iter_rows():
-        sheet.append(list(row))
+        sheet.append([WITHHELD if cell is None else safe_text(cell) for cell in row])
+    sheet.append([])
+    sheet.append([WITHHELD_NOTE])
     workbook.properties.creator = "DID Portal"
     workbook.properties.title = table.title
     buffer = io.BytesIO()
@@ -74,7 +110,7 @@ def read_table_csv(name: str, path: Path) -> pl.DataFrame:
     """Read a published CSV back with the table's column types."""
     kinds = {"text": pl.Utf8, "count": pl.Int64, "number": pl.Int64, "days": pl.Int64}
     schema = {c.name: kinds.get(c.kind, pl.Float64) for c in TABLES[name].columns}
-    return pl.read_csv(path, schema=schema)
+    return pl.read_csv(path, schema=schema, null_values=[WITHHELD])
 
 
 def write_release(
@@ -93,7 +129,7 @@ def write_release(
     for table_name, frame in publication.tables.items():
         files = {}
         for extension, content in (
-            ("csv", table_csv(frame)),
+            ("csv", table_csv(table_name, frame)),
             ("json", table_json(table_name, frame)),
         ):
             path = out_dir / f"{table_name}.{extension}"
