@@ -31,6 +31,9 @@ PUBLIC_ROUTES = {
     "publications:table-download",
     "publications:calendar",
     "publications:chart",
+    "publications:table-1-download",
+    "publications:providers",
+    "publications:provider",
 }
 
 _SAMPLE = {

@@ -55,7 +55,9 @@ def test_writing_a_release_twice_gives_byte_identical_tables_and_manifest(tmp_pa
 def test_the_csv_has_the_published_header_and_reads_back_the_same(tmp_path, publication):
     write_release(publication, tmp_path, name="r", engine="duckdb", inputs=[])
     text = (tmp_path / "modality_provider_counts.csv").read_text()
-    assert text.splitlines()[0] == "period,provider_code,modality,activity"
+    assert text.splitlines()[0] == (
+        "Month,Region Code,Region Name,ICB Code,Org Code,Provider Name,Modality,Activity"
+    )
     assert "\r" not in text
     for name, table in publication.tables.items():
         assert read_table_csv(name, tmp_path / f"{name}.csv").equals(table, null_equal=True)
@@ -78,10 +80,11 @@ def test_a_table_downloads_as_a_workbook_with_numbers_as_numbers(publication):
 
     table = publication.tables["modality_provider_counts"]
     sheet = load_workbook(BytesIO(table_xlsx("modality_provider_counts", table))).active
-    assert [c.value for c in sheet[4]] == ["period", "provider_code", "modality", "activity"]
+    assert [c.value for c in sheet[4]][:2] == ["Month", "Region Code"]
+    assert sheet.freeze_panes == "A5"
     first = [c.value for c in sheet[5]]
     assert first == list(table.row(0))
-    assert isinstance(first[3], int)
+    assert isinstance(first[-1], int)
     assert sheet.max_row == 4 + table.height + 2  # a blank row, then the note on [c]
 
 

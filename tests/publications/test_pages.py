@@ -107,3 +107,33 @@ def test_long_chart_labels_are_wrapped_on_lines_of_their_own_in_legible_text():
         assert text.get("text-anchor") == "start"
     assert all(len(line) <= WRAP for line in lines)
     assert int(ElementTree.fromstring(svg).get("width")) == WIDTH
+
+
+def test_the_release_page_shows_thirteen_months_by_modality_as_chart_and_table(client, release):
+    response = client.get(reverse("publications:release", args=[release.slug]))
+    assert '<title id="chart-trend-title">' in response.text
+    assert 'id="table-trend"' in response.text
+    assert "September 2025" in response.text and "Line charts of tests by month" in response.text
+    assert "<script" not in response.text.split('id="trend-heading"')[1].split("</section>")[0]
+    svg = client.get(reverse("publications:chart", args=[release.slug, "trend"])).content.decode()
+    assert svg.count("<polyline") >= 5 and "Sep 2025" in svg
+
+
+def test_each_provider_has_a_public_page_against_england(client, release):
+    listing = client.get(reverse("publications:providers", args=[release.slug]))
+    assert listing.status_code == 200
+    page_url = reverse("publications:provider", args=[release.slug, "RR8"])
+    assert page_url in listing.text
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert "North East and Yorkshire" in page.text
+    counts = services.load_table(release, "modality_provider_counts")
+    latest = counts.filter((counts["period"] == "2026-09") & (counts["modality"] == "Fluoroscopy"))
+    mine = latest.filter(latest["provider_code"] == "RR8")["activity"][0]
+    england = latest.filter(latest["provider_code"] == "ENGLAND")["activity"][0]
+    assert f"{mine:,}" in page.text and f"{england:,}" in page.text
+    assert f"{mine * 100 / england:.1f}" in page.text
+    assert 'id="table-provider-waits"' in page.text and "Request to test: England" in page.text
+    assert '<title id="chart-provider-trend-title">' in page.text
+    missing = reverse("publications:provider", args=[release.slug, "ZZZ"])
+    assert client.get(missing).status_code == 404

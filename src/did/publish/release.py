@@ -17,6 +17,7 @@ import polars as pl
 from did.publish.build import Publication
 from did.publish.disclosure import WITHHELD, WITHHELD_NOTE
 from did.publish.tables import TABLES
+from did.publish.wide import KEY_COLUMNS, WideTable
 
 FORMATS = ("csv", "json", "xlsx")
 MANIFEST = "release.json"
@@ -44,24 +45,41 @@ def safe_text(value):
     return value
 
 
-def _published_cells(name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame as a download writes it: text made safe, withheld numbers as [c]."""
-    columns = []
-    for column in TABLES[name].columns:
-        expr = pl.col(column.name)
-        if column.kind == "text":
-            expr = expr.map_elements(safe_text, return_dtype=pl.Utf8)
-        else:
-            if column.kind == "percent":
-                expr = expr.round(1)
-            expr = expr.cast(pl.Utf8).fill_null(WITHHELD)
-        columns.append(expr.alias(column.name))
-    return frame.select(columns)
+def _cell_expr(name: str, kind: str, heading: str) -> pl.Expr:
+    expr = pl.col(name)
+    if kind == "text":
+        expr = expr.map_elements(safe_text, return_dtype=pl.Utf8)
+    else:
+        if kind == "percent":
+            expr = expr.round(1)
+        expr = expr.cast(pl.Utf8).fill_null(WITHHELD)
+    return expr.alias(heading)
+
+
+def _csv(frame: pl.DataFrame, columns: list[tuple[str, str, str]]) -> bytes:
+    """Headings in words, text made safe, withheld numbers as [c]."""
+    cells = frame.select(_cell_expr(*column) for column in columns)
+    return cells.write_csv(line_terminator="\n").encode("utf-8")
 
 
 def table_csv(name: str, frame: pl.DataFrame) -> bytes:
-    cells = _published_cells(name, frame)
-    return cells.write_csv(line_terminator="\n").encode("utf-8")
+    return _csv(frame, [(c.name, c.kind, c.title) for c in TABLES[name].columns])
+
+
+def wide_csv(table: WideTable) -> bytes:
+    kinds = ["text"] * len(KEY_COLUMNS) + ["count"] * len(table.count_columns)
+    return _csv(table.frame, list(zip(table.frame.columns, kinds, table.headings, strict=True)))
+
+
+def read_wide_csv(path: Path) -> tuple[list[str], list[list]]:
+    """A wide table's headings and rows, counts as int and withheld cells as None."""
+    frame = pl.read_csv(path, infer_schema=False)
+    keys = len(KEY_COLUMNS)
+    rows = [
+        [*row[:keys], *(None if v in (None, WITHHELD) else int(v) for v in row[keys:])]
+        for row in frame.rows()
+    ]
+    return frame.columns, rows
 
 
 def table_json(name: str, frame: pl.DataFrame) -> bytes:
@@ -94,9 +112,16 @@ def table_xlsx(name: str, frame: pl.DataFrame, release_name: str = "") -> bytes:
     sheet.append([table.title + (f" ({release_name})" if release_name else "")])
     sheet.append([table.description])
     sheet.append([])
-    sheet.append(table.column_names)
+    sheet.append(table.headings)
+    sheet.freeze_panes = "A5"
+    text = [column.kind == "text" for column in table.columns]
     for row in frame.iter_rows():
-        sheet.append([WITHHELD if cell is None else safe_text(cell) for cell in row])
+        sheet.append(
+            [
+                WITHHELD if cell is None and not is_text else safe_text(cell)
+                for cell, is_text in zip(row, text, strict=True)
+            ]
+        )
     sheet.append([])
     sheet.append([WITHHELD_NOTE])
     workbook.properties.creator = "DID Portal"
@@ -107,10 +132,15 @@ def table_xlsx(name: str, frame: pl.DataFrame, release_name: str = "") -> bytes:
 
 
 def read_table_csv(name: str, path: Path) -> pl.DataFrame:
-    """Read a published CSV back with the table's column types."""
+    """Read a published CSV back with the table's column names and types."""
     kinds = {"text": pl.Utf8, "count": pl.Int64, "number": pl.Int64, "days": pl.Int64}
     schema = {c.name: kinds.get(c.kind, pl.Float64) for c in TABLES[name].columns}
-    return pl.read_csv(path, schema=schema, null_values=[WITHHELD])
+    frame = pl.read_csv(path, infer_schema=False, null_values=[WITHHELD])
+    expected = TABLES[name].headings
+    if frame.columns != expected:
+        raise ValueError(f"{Path(path).name} does not have the columns of the {name} table")
+    frame.columns = list(schema)
+    return frame.select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 def write_release(
@@ -136,6 +166,22 @@ def write_release(
             path.write_bytes(content)
             files[extension] = {"file": path.name, "sha256": hashlib.sha256(content).hexdigest()}
         tables.append({"name": table_name, "rows": frame.height, "files": files})
+    wide_tables = []
+    for table in publication.wide.values():
+        content = wide_csv(table)
+        path = out_dir / f"{table.name}.csv"
+        path.write_bytes(content)
+        wide_tables.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "financial_year": table.financial_year,
+                "rows": table.frame.height,
+                "files": {
+                    "csv": {"file": path.name, "sha256": hashlib.sha256(content).hexdigest()}
+                },
+            }
+        )
     window = publication.window
     manifest = {
         "release": name,
@@ -146,6 +192,7 @@ def write_release(
         "disclosure": publication.rules.describe(),
         "inputs": sorted(inputs, key=lambda item: (str(item.get("id", "")), item["sha256"])),
         "tables": tables,
+        "wide_tables": wide_tables,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     (out_dir / MANIFEST).write_text(text, encoding="utf-8")

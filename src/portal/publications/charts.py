@@ -80,3 +80,62 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], unit: str = "tests") -
         y += BAR + GAP
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+PANEL = 64  # height of one small multiple's plot
+PANEL_GAP = 14
+
+
+def _line_points(values: list[int | None], width: int, top: float, height: int) -> list[str]:
+    """One polyline's points per run of known values (a withheld month breaks the line)."""
+    largest = max((v or 0 for v in values), default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    runs, current = [], []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        x = index * step
+        y = top + height - height * value / largest
+        current.append(f"{x:.1f},{y:.1f}")
+    if current:
+        runs.append(current)
+    return [" ".join(run) for run in runs]
+
+
+def small_multiples(
+    chart_id: str, title: str, months: list[str], series: list[tuple[str, list[int | None]]]
+) -> str:
+    """One small line chart per series (modality), each on its own scale from zero, with
+    its name and latest value above it: no legend to match by colour, no lines to tell
+    apart. `months` name the points in the text alternative."""
+    plot = WIDTH - VALUE_ROOM
+    height = sum(LINE + PANEL + PANEL_GAP for _ in series) + 4 or LINE
+    span = f"{months[0]} to {months[-1]}" if months else ""
+    spoken = "; ".join(
+        f"{name}: " + ", ".join(f"{m} {_spoken(v)}" for m, v in zip(months, values, strict=True))
+        for name, values in series
+    )
+    desc = f"Line charts of tests by month, {span}, one per modality. {spoken or 'No data'}."
+    parts = _open(chart_id, title, desc, WIDTH, height)
+    y = 0
+    for name, values in series:
+        y += LINE
+        parts.append(_text(0, y - 5, name))
+        top = y + 4
+        parts.append(
+            f'<line x1="0" y1="{top + PANEL}" x2="{plot}" y2="{top + PANEL}" '
+            f'stroke="#768692" stroke-width="1"></line>'
+        )
+        for points in _line_points(values, plot, top, PANEL):
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="{BLUE}" '
+                f'stroke-width="2.5"></polyline>'
+            )
+        latest = values[-1] if values else None
+        parts.append(_text(plot + 8, top + PANEL / 2 + 5, _format(latest), size=FONT - 2))
+        y = top + PANEL + PANEL_GAP
+    parts.append("</svg>")
+    return "\n".join(parts)
