@@ -149,3 +149,13 @@ def test_releases_name_and_place_providers_and_credit_commissioners_from_ods():
     commissioners = services.load_table(release, "commissioner_counts")
     assert {"15F", "UNKNOWN", "ENGLAND"} <= set(commissioners["sub_icb_code"])
     assert set(commissioners.filter(pl.col("sub_icb_code") == "15F")["icb_code"]) == {"QWO"}
+
+
+def test_a_new_organisation_reference_gives_the_next_version_with_the_new_names():
+    store_records(PERIODS, ["RJ1"])
+    first, _ = services.publish_release(monthly_window("2026-09"))
+    Organisation.objects.filter(code="RJ1").update(name="RENAMED NHS FOUNDATION TRUST")
+    second, created = services.publish_release(monthly_window("2026-09"))
+    assert created and second.version == first.version + 1
+    names = set(services.load_table(second, "modality_provider_counts")["provider_name"])
+    assert "RENAMED NHS FOUNDATION TRUST" in names

@@ -65,9 +65,19 @@ def release_dir(release: Release) -> Path:
     return releases_dir() / release.slug
 
 
-def _digest(inputs: list[dict], engine: str, rules: DisclosureRules) -> str:
+def _digest(inputs: list[dict], engine: str, options: PublishOptions) -> str:
+    """What a release is made from: the inputs, the disclosure rules and the organisation
+    reference that names, places and commissions (a new ODS import gives a new version)."""
+    reference = hashlib.sha256()
+    for frame in (options.regions, options.practices):
+        if frame is not None:
+            reference.update(frame.sort(frame.columns[0]).write_csv().encode())
     canonical = json.dumps(
-        {"inputs": sorted(inputs, key=lambda i: (i["id"], i["sha256"])), "rules": rules.describe()},
+        {
+            "inputs": sorted(inputs, key=lambda i: (i["id"], i["sha256"])),
+            "rules": options.rules.describe(),
+            "reference": reference.hexdigest(),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -154,7 +164,7 @@ def publish_release(
         raise NothingToPublish("There are no accepted submissions to publish yet.")
     inputs = [{"id": f.id, "sha256": f.sha256} for f in files]
     options = publication_options(expected_providers)
-    digest = _digest(inputs, engine, options.rules)
+    digest = _digest(inputs, engine, options)
     existing = Release.objects.filter(name=window.name, inputs_digest=digest).first()
     if existing and release_dir(existing).is_dir():
         return existing, False
