@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from did.publish.periods import shift
 from did.spec.codes import GP_PRACTICE_DEFAULT_CODES, REFERRER_DEFAULT_CODES
 from did.spec.items import ITEMS
 from portal.submissions.models import Submission
@@ -119,8 +120,15 @@ def _rule_rows(submission_ids: list[str], organisation_for: dict[str, str]) -> p
 
 
 def dashboard(organisation_code: str, latest: str | None = None) -> Dashboard:
-    """The provider's last 13 months with data (to `latest`), against all providers."""
-    current = current_manifest(None, latest)
+    """The provider's last 13 months with data (to `latest`), against all providers.
+
+    Only the files of those 13 months are read (the manifest says which they are)."""
+    own = [
+        f.period for f in current_manifest(None, latest) if f.organisation_code == organisation_code
+    ]
+    if not own:
+        return Dashboard(organisation_code, [])
+    current = current_manifest(shift(max(own), 1 - MONTHS_SHOWN), max(own))
     files = [(str(f.path), f.organisation_code) for f in current]
     measures = _measures(files)
     if measures.is_empty():
