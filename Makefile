@@ -36,7 +36,10 @@ assets: $(ASSETS) ## Build the NHS.UK front-end assets from the npm package
 run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://127.0.0.1:8000
 	@bash scripts/run.sh
 
+# LibreOffice (headless) opens the published Table 1 workbook in a test.
 test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-browser: $(STAMP) $(ASSETS) ## Run the end-to-end tests in real Chromium
