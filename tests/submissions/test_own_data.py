@@ -22,19 +22,22 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def test_the_report_shows_counts_per_rule_all_errors_and_the_first_200_warnings(
+def test_the_report_shows_counts_per_rule_the_errors_and_the_warnings_on_their_own_pages(
     submitter_client, submitter, trust
 ):
     submission = received_submission(submitter, trust)
     services.start_validation(submission.pk)
     services.store_outcome(submission, outcome(accepted=False, errors=3, warnings=250))
-    page = submitter_client.get(reverse("submissions:detail", args=[submission.pk]))
-    html = page.content.decode()
+    url = reverse("submissions:detail", args=[submission.pk])
+    html = submitter_client.get(url).content.decode()
     assert "File rejected" in html
     assert "DIDS045" in html and "DIDS062" in html
     assert html.count("The test date is not a valid date") == 3 + 1  # 3 rows + the rule table
-    assert html.count("The report was issued more than a month after the test") == 200
-    assert "The first 200 of 250 warnings" in html
+    assert "The report was issued more than a month after the test" not in html
+    assert "Show all warnings" in html
+    warnings = submitter_client.get(url, {"severity": "warning"}).content.decode()
+    assert warnings.count("The report was issued more than a month after the test") == 100
+    assert "Showing 1 to 100 of 250 (page 1 of 3)" in warnings
 
 
 def test_every_issue_can_be_downloaded_as_csv(submitter_client, submitter, trust):

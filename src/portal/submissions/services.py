@@ -52,6 +52,20 @@ def visible_submissions(user):
     return Submission.objects.filter(organisation__in=submitter_organisations(user))
 
 
+def current_for(submission) -> Submission | None:
+    """The accepted submission that holds the data for this one's organisation and period
+    (itself when it is current), or None when the month has no accepted file."""
+    return (
+        Submission.objects.filter(
+            organisation_id=submission.organisation_id,
+            period=submission.period,
+            status=Status.ACCEPTED,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+
+
 # ---------------------------------------------------------------- receiving
 
 

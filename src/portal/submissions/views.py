@@ -6,7 +6,7 @@ person sees only the organisations they submit for; anything else is a 404.
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -124,13 +124,16 @@ def _upload(request, code, period):
     return render(request, "submissions/upload.html", context)
 
 
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value or "1"))
+    except ValueError:
+        return 1
+
+
 @require_GET
 def detail(request, submission_id):
     submission = _submission(request, submission_id)
-    try:
-        page = max(1, int(request.GET.get("errors_page", "1")))
-    except ValueError:
-        page = 1
     context = {
         "submission": submission,
         "events": submission.events.select_related("actor"),
@@ -138,17 +141,32 @@ def detail(request, submission_id):
         "deadlines": calendar.deadlines(submission.period),
     }
     if submission.is_finished:
-        errors = report.errors(submission, page)
+        rule = request.GET.get("rule") or None
+        if rule not in report.known_rules(submission):
+            rule = None
+        severity = request.GET.get("severity")
+        if rule or severity not in report.SEVERITIES:
+            severity = None if rule else report.default_severity(submission)
+        issues = report.page(
+            submission, number=_page_number(request.GET.get("page")), rule=rule, severity=severity
+        )
         context.update(
-            errors=errors,
-            errors_page=page,
-            errors_first=(page - 1) * report.ERRORS_PER_PAGE + 1,
-            errors_more=submission.error_count > page * report.ERRORS_PER_PAGE,
-            warnings=report.warnings(submission),
-            warnings_shown=report.WARNINGS_SHOWN,
+            issues=issues,
+            page_url=_page_url(rule, severity),
             has_records=hasattr(submission, "manifest_entry"),
+            current=services.current_for(submission),
         )
     return render(request, "submissions/detail.html", context)
+
+
+def _page_url(rule, severity) -> str:
+    """The query string a page link starts with (the page number is appended)."""
+    query = QueryDict(mutable=True)
+    if rule:
+        query["rule"] = rule
+    elif severity:
+        query["severity"] = severity
+    return "?" + (query.urlencode() + "&" if query else "") + "page="
 
 
 @require_GET
@@ -173,9 +191,7 @@ def issues_csv(request, submission_id):
     submission = _submission(request, submission_id)
     if not submission.is_finished:
         raise Http404("The report is not ready yet")
-    response = StreamingHttpResponse(
-        exports.issues_csv(report.issues_path(submission)), content_type="text/csv"
-    )
+    response = _download(exports.issues_csv(report.issues_path(submission)))
     response["Content-Disposition"] = (
         f'attachment; filename="issues-{submission.organisation.code}-{submission.period}-'
         f'{str(submission.pk)[:8]}.csv"'
@@ -191,9 +207,17 @@ def records_csv(request, submission_id):
     entry = get_object_or_404(ManifestEntry, submission=submission)
     path = store.absolute(entry.path)
     services.audit_download(request.user, submission, entry)
-    response = StreamingHttpResponse(exports.records_csv(path), content_type="text/csv")
+    response = _download(exports.records_csv(path))
     response["Content-Disposition"] = (
         f'attachment; filename="records-{submission.organisation.code}-{submission.period}-'
         f'{str(submission.pk)[:8]}.csv"'
     )
+    return response
+
+
+def _download(chunks) -> StreamingHttpResponse:
+    """A CSV download: UTF-8 said outright, and never kept by a browser or proxy cache
+    (the records and issues are patient data)."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
     return response
