@@ -176,10 +176,28 @@ def test_a_submitter_uploads_watches_reads_resubmits_and_downloads_and_no_one_el
     assert page.get_by_role("link", name="Download the accepted records (CSV)").count() == 0
     page.goto(first_url)
     assert status_tag(page).inner_text() == "Accepted"  # a rejected file changes nothing
+    page.goto("/submissions/new/RJ1/" + period + "/")
+    expect(page.locator("#already-accepted")).to_contain_text("already has an accepted file")
 
-    # 3. The corrected file is accepted and supersedes the first.
+    # 3. The corrected file passes the checks, but the month has an accepted file: it waits
+    # until the submitter has seen how it differs and confirms; then it supersedes the first.
     upload(page, corrected, period)
-    expect(status_tag(page)).to_have_text("Accepted", timeout=WAIT_MS)
+    expect(status_tag(page)).to_have_text("Waiting for you to confirm", timeout=WAIT_MS)
+    page.get_by_role("link", name="Check the differences and decide").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Replace the data for {calendar.period_label(period)}?"
+    )
+    expect(page.locator("#previous-total")).to_have_text(f"{ROWS:,}")
+    expect(page.locator("#new-total")).to_have_text(f"{ROWS:,}")
+    expect(page.locator("#total-change")).to_have_text("+0")
+    added = int(page.locator("#added").inner_text().replace(",", ""))
+    removed = int(page.locator("#removed").inner_text().replace(",", ""))
+    assert added == removed > 0  # different synthetic records, the same number of them
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select whether")
+    page.get_by_label("Yes, replace the accepted data with this file").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(status_tag(page)).to_have_text("Accepted")
     assert page.locator("#record-count").inner_text() == f"{ROWS:,}"
     corrected_url = page.url
     back = download(page, "Download the accepted records (CSV)")

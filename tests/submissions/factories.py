@@ -145,12 +145,16 @@ def stored_upload(content: bytes, name="dids.csv"):
     return StoredUpload(path, name, "text/csv", len(content), sha256(content))
 
 
-def received_submission(user, organisation, period="2026-10", content=None, name="dids.csv"):
-    """A submission as the upload journey creates it (validation not yet run)."""
+def received_submission(
+    user, organisation, period="2026-10", content=None, name="dids.csv", replace=None
+):
+    """A submission as the upload journey creates it (validation not yet run). `replace`
+    as services.receive takes it: True replaces an accepted month without asking."""
     from portal.submissions import services
 
     content = content if content is not None else csv_file(name).read()
-    return services.receive(user, organisation, period, stored_upload(content, name)).submission
+    upload = stored_upload(content, name)
+    return services.receive(user, organisation, period, upload, replace=replace).submission
 
 
 def reference_organisations():

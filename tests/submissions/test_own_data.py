@@ -13,7 +13,7 @@ from tests.submissions.factories import outcome, received_submission, records_fr
 
 
 def _accepted(user, organisation, content=b"file\n", **kwargs):
-    submission = received_submission(user, organisation, content=content)
+    submission = received_submission(user, organisation, content=content, replace=True)
     services.start_validation(submission.pk)
     return services.store_outcome(submission, outcome(**kwargs))
 
@@ -149,7 +149,7 @@ def test_every_url_with_another_organisations_submission_id_is_not_found(
         response = client.get(url)
         assert response.status_code == 404, url
         checked.append(pattern.name)
-    assert sorted(checked) == ["detail", "issues-csv", "records-csv", "status"]
+    assert sorted(checked) == ["detail", "issues-csv", "records-csv", "replace", "status"]
     # The upload journey for their organisation is closed too.
     for url in ("/submissions/new/RY2/", "/submissions/new/RY2/2026-10/"):
         assert client.get(url).status_code == 404

@@ -125,7 +125,16 @@ def _out(submission, duplicate=False) -> dict:
 
 @api.post(
     "/submissions",
-    response={201: SubmissionOut, 200: SubmissionOut, 400: Problem, 413: Problem},
+    response={
+        201: SubmissionOut,
+        200: SubmissionOut,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        409: Problem,
+        413: Problem,
+        422: InvalidRequest,
+    },
     url_name="submit",
     summary="Upload a file for one organisation and reporting period",
 )
@@ -134,10 +143,13 @@ def submit(
     organisation: Form[str],
     period: Form[str],
     file: File[UploadedFile] = None,
+    replace: Form[bool] = False,
 ):
     """Multipart form: `organisation` (ODS code), `period` (YYYY-MM), `file` (CSV, XML or
-    zip). 201 with the new submission; 200 with `duplicate: true` and the earlier
-    submission when the same file was already sent for that organisation and period."""
+    zip), `replace` (true to replace a month that already has an accepted file). 201 with
+    the new submission; 200 with `duplicate: true` and the earlier submission when the same
+    file was already sent for that organisation and period; 409 when the month already has
+    an accepted file and `replace` is not true."""
     if getattr(request, "upload_too_large", False) or uploads.declared_too_large(request):
         limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
         return Reply(413, {"detail": f"The file is larger than {limit} bytes."})
@@ -155,8 +167,10 @@ def submit(
     try:
         calendar.parse_period(period)
         received = services.receive(
-            request.auth, organisation_row, period, file, channel=Channel.API
+            request.auth, organisation_row, period, file, channel=Channel.API, replace=replace
         )
+    except services.ReplaceNotConfirmed as error:
+        return Reply(409, {"detail": str(error)})
     except (services.SubmissionRefused, calendar.InvalidPeriod) as error:
         return Reply(400, {"detail": str(error)})
     if received.duplicate:

@@ -76,3 +76,16 @@ def human_size(size: int) -> str:
             return f"{size:g} {unit}" if unit == "bytes" else f"{size:.3g} {unit}"
         size /= 1024
     return f"{size} bytes"
+
+
+class ReplaceForm(NHSUKForm):
+    decision = forms.ChoiceField(
+        label="Do you want this file to replace the accepted data?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("replace", "Yes, replace the accepted data with this file"),
+            ("keep", "No, keep the accepted file"),
+        ],
+        error_messages={"required": "Select whether this file should replace the accepted data"},
+    )
+    replaces = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -15,10 +15,25 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     SUPERSEDED = "superseded", "Superseded"
     FAILED = "failed", "Failed"
+    # Valid, but another accepted file holds the month: waits for the submitter to confirm
+    # the replacement (ADR 080), or to keep the accepted file (then "not used").
+    AWAITING_CONFIRMATION = "awaiting", "Waiting for you to confirm"
+    NOT_USED = "not_used", "Not used"
 
 
-# Statuses after which nothing more happens to a submission unless a newer one supersedes it.
-FINISHED = (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED, Status.FAILED)
+# Statuses after which validation is over: nothing more happens to the file itself (an
+# awaiting file is only confirmed or set aside; an accepted one may be superseded).
+FINISHED = (
+    Status.ACCEPTED,
+    Status.REJECTED,
+    Status.SUPERSEDED,
+    Status.FAILED,
+    Status.AWAITING_CONFIRMATION,
+    Status.NOT_USED,
+)
+# Statuses whose file may be sent again unchanged and checked afresh: a failed attempt, a
+# rejection (the reference data may since have been corrected), a file set aside.
+RETRYABLE = (Status.FAILED, Status.REJECTED, Status.NOT_USED)
 
 
 class Channel(models.TextChoices):
@@ -69,16 +84,20 @@ class Submission(models.Model):
     file_errors = models.JSONField(default=list, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
     failure_message = models.TextField(blank=True)
+    # Replacing an accepted month (ADR 080): confirmed in advance (API `replace=true`), and
+    # how the file differs from the accepted one, worked out by the worker.
+    replace_confirmed = models.BooleanField(default=False)
+    replacement = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["organisation", "period", "status"])]
         constraints = [
             # The same file for the same organisation and period is processed once; a
-            # failed attempt (e.g. the disk was full) may be tried again.
+            # failed or rejected attempt, or a file set aside, may be tried again.
             models.UniqueConstraint(
                 fields=["organisation", "period", "sha256"],
-                condition=~Q(status="failed"),
+                condition=~Q(status__in=["failed", "rejected", "not_used"]),
                 name="one_live_submission_per_file",
             )
         ]

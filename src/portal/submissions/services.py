@@ -15,9 +15,10 @@ from django.utils import timezone
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.organisations.models import Organisation
-from portal.submissions import calendar, engine, store
+from portal.submissions import calendar, engine, replacement, store
 from portal.submissions.models import (
     FINISHED,
+    RETRYABLE,
     Channel,
     ManifestEntry,
     Status,
@@ -89,17 +90,41 @@ def _add_event(submission, status, actor=None, note=""):
 def find_duplicate(organisation, period, sha256):
     return (
         Submission.objects.filter(organisation=organisation, period=period, sha256=sha256)
-        .exclude(status=Status.FAILED)
+        .exclude(status__in=RETRYABLE)
         .order_by("received_at")
         .first()
     )
 
 
-def receive(user, organisation, period: str, upload: StoredUpload, channel=Channel.WEB):
+class ReplaceNotConfirmed(SubmissionRefused):
+    """An API upload for a month that already has an accepted file, without replace=true."""
+
+
+def accepted_for(organisation, period) -> Submission | None:
+    """The accepted submission holding an organisation's data for a period, if any."""
+    return (
+        Submission.objects.filter(organisation=organisation, period=period, status=Status.ACCEPTED)
+        .order_by("-received_at")
+        .first()
+    )
+
+
+def receive(
+    user,
+    organisation,
+    period: str,
+    upload: StoredUpload,
+    channel=Channel.WEB,
+    replace: bool | None = None,
+):
     """Register an uploaded file as a submission and queue its validation.
 
     The same file (same SHA-256) for the same organisation and period is recognised and not
     processed again: the earlier submission is returned with duplicate=True.
+
+    `replace`: None (the browser) lets a valid file for a month that already has an
+    accepted one wait for the submitter's confirmation; False (the API without
+    replace=true) refuses such a file; True replaces the month once the file is accepted.
     """
     if not submitter_organisations(user).filter(pk=organisation.pk).exists():
         upload.discard()
@@ -113,6 +138,15 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
     if earlier is not None:
         upload.discard()
         return Received(earlier, duplicate=True)
+    current = accepted_for(organisation, period)
+    if replace is False and current is not None:
+        upload.discard()
+        raise ReplaceNotConfirmed(
+            f"{calendar.period_label(period)} already has an accepted file for "
+            f"{organisation.code} (received {current.received_at:%d %B %Y at %H:%M}, "
+            f"{current.record_count:,} records). Send replace=true to replace it with this "
+            "file once it is accepted."
+        )
     submission = Submission(
         organisation=organisation,
         period=period,
@@ -121,6 +155,7 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
         file_name=name,
         file_size=upload.size,
         sha256=upload.sha256,
+        replace_confirmed=bool(replace),
     )
     final = store.upload_path(submission.pk, name)
     submission.upload_path = f"uploads/{submission.pk}/{name}"
@@ -140,6 +175,7 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
                     "bytes": upload.size,
                     "channel": channel,
                     "timeliness": submission.timeliness,
+                    "replace": bool(replace),
                 },
             )
             upload.close()
@@ -247,7 +283,7 @@ def validate(submission_id) -> Submission | None:
             "Please try again; if it happens again, contact the national service desk.",
         )
     try:
-        return store_outcome(submission, outcome)
+        stored = store_outcome(submission, outcome)
     except OSError as error:
         log.exception("storing submission %s failed", submission.pk)
         reason = error.strerror or error.__class__.__name__
@@ -257,6 +293,9 @@ def validate(submission_id) -> Submission | None:
             "changed: the data you submitted before are still current. Please upload the "
             "file again later; if it happens again, contact the national service desk.",
         )
+    if stored.status == Status.AWAITING_CONFIRMATION:
+        replacement_difference(stored)
+    return stored
 
 
 def _fail(submission, message):
@@ -335,30 +374,44 @@ def _commit(submission, outcome, report, written):
             sha256=written.sha256,
             record_count=outcome.record_count,
         )
-        _add_event(submission, Status.ACCEPTED, WORKER)
+        # No good data is replaced without the submitter confirming (ADR 080).
+        # A file received before the accepted one never becomes current (_supersede), so
+        # only a newer one can replace good data and has to wait.
+        waits = not submission.replace_confirmed and (
+            Submission.objects.filter(
+                organisation=submission.organisation,
+                period=submission.period,
+                status=Status.ACCEPTED,
+                received_at__lte=submission.received_at,
+            ).exists()
+        )
+        _add_event(submission, Status.AWAITING_CONFIRMATION if waits else Status.ACCEPTED, WORKER)
         submission.save()
         record(
             WORKER,
-            "submissions.accepted",
+            "submissions.awaiting_confirmation" if waits else "submissions.accepted",
             f"submission:{submission.pk}",
             submission.organisation,
             {**details, "parquet_sha256": written.sha256},
         )
-        _supersede(submission)
+        if not waits:
+            _supersede(submission)
         submission.refresh_from_db()
         return submission
 
 
-def _supersede(latest):
-    """Of the accepted submissions for one organisation and period, the most recently
-    received is current; the others become superseded (kept, with their files)."""
+def _supersede(latest, current=None):
+    """Of the accepted submissions for one organisation and period, `current` (by default
+    the most recently received) stays; the others become superseded (kept, with their
+    files)."""
     accepted = list(
         Submission.objects.select_for_update().filter(
             organisation=latest.organisation, period=latest.period, status=Status.ACCEPTED
         )
     )
-    # Received at the same instant: the one accepted last wins.
-    current = max(accepted, key=lambda s: (s.received_at, s.pk == latest.pk))
+    if current is None:
+        # Received at the same instant: the one accepted last wins.
+        current = max(accepted, key=lambda s: (s.received_at, s.pk == latest.pk))
     older = [s for s in accepted if s.pk != current.pk]
     for submission in older:
         _add_event(submission, Status.SUPERSEDED, WORKER, f"superseded by {current.pk}")
@@ -370,6 +423,90 @@ def _supersede(latest):
             submission.organisation,
             {"period": submission.period, "superseded_by": str(current.pk)},
         )
+
+
+# ---------------------------------------------------------------- replacing a month
+
+
+class ReplacementChanged(SubmissionRefused):
+    """The accepted file changed since the differences were shown."""
+
+
+def replacement_difference(submission) -> dict:
+    """How a file waiting for confirmation differs from the month's accepted file; worked
+    out once (by the worker) and again only if the accepted file has changed since."""
+    current = accepted_for(submission.organisation, submission.period)
+    if current is None or not hasattr(current, "manifest_entry"):
+        return {}
+    if submission.replacement.get("replaces") == str(current.pk):
+        return submission.replacement
+    summary = replacement.difference(
+        store.absolute(current.manifest_entry.path),
+        store.absolute(submission.manifest_entry.path),
+    )
+    summary.update(replaces=str(current.pk), replaces_received_at=current.received_at.isoformat())
+    Submission.objects.filter(pk=submission.pk).update(replacement=summary)
+    submission.replacement = summary
+    return summary
+
+
+def _awaiting(user, submission_id):
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    if not submitter_organisations(user).filter(pk=submission.organisation_id).exists():
+        raise SubmissionRefused("You are not a submitter for this organisation.")
+    if submission.status != Status.AWAITING_CONFIRMATION:
+        raise SubmissionRefused("This file is no longer waiting for a decision.")
+    return submission
+
+
+def confirm_replacement(user, submission_id, replaces: str) -> Submission:
+    """The submitter has seen how the file differs from the accepted one (`replaces`, the
+    accepted submission's id as shown) and confirms: the file becomes the month's data."""
+    with transaction.atomic():
+        # One organisation's supersession decisions are made one at a time (as in _commit).
+        organisation_id = Submission.objects.values_list("organisation_id", flat=True).get(
+            pk=submission_id
+        )
+        Organisation.objects.select_for_update().get(pk=organisation_id)
+        submission = _awaiting(user, submission_id)
+        current = accepted_for(submission.organisation, submission.period)
+        if current is not None and str(current.pk) != replaces:
+            raise ReplacementChanged(
+                "Another file was accepted for this month since you looked. Check the "
+                "differences again before you decide."
+            )
+        _add_event(submission, Status.ACCEPTED, user, "replacement confirmed")
+        submission.save(update_fields=["status"])
+        record(
+            user,
+            "submissions.replacement_confirmed",
+            f"submission:{submission.pk}",
+            submission.organisation,
+            {
+                "period": submission.period,
+                "replaces": replaces or None,
+                "records": submission.record_count,
+            },
+        )
+        _supersede(submission, current=submission)
+    submission.refresh_from_db()
+    return submission
+
+
+def keep_accepted(user, submission_id) -> Submission:
+    """The submitter keeps the accepted file: this one is set aside, its files kept."""
+    with transaction.atomic():
+        submission = _awaiting(user, submission_id)
+        _add_event(submission, Status.NOT_USED, user, "kept the accepted file")
+        submission.save(update_fields=["status"])
+        record(
+            user,
+            "submissions.replacement_declined",
+            f"submission:{submission.pk}",
+            submission.organisation,
+            {"period": submission.period},
+        )
+    return submission
 
 
 def resume_stalled(older_than: timedelta = timedelta(minutes=10)) -> list[Submission]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("submissions/new/<str:code>/", views.choose_period, name="period"),
     path("submissions/new/<str:code>/<str:period>/", views.upload, name="upload"),
     path("submissions/<uuid:submission_id>/", views.detail, name="detail"),
+    path("submissions/<uuid:submission_id>/replace/", views.replace, name="replace"),
     path("submissions/<uuid:submission_id>/status.json", views.status, name="status"),
     path("submissions/<uuid:submission_id>/issues.csv", views.issues_csv, name="issues-csv"),
     path("submissions/<uuid:submission_id>/records.csv", views.records_csv, name="records-csv"),

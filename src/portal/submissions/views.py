@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.submissions import calendar, exports, report, services, store, uploads
-from portal.submissions.forms import OrganisationForm, PeriodForm, UploadForm
+from portal.submissions.forms import OrganisationForm, PeriodForm, ReplaceForm, UploadForm
 from portal.submissions.models import ManifestEntry, Status
 
 
@@ -88,6 +88,7 @@ def _upload(request, code, period):
         "period": period,
         "period_label": calendar.period_label(period),
         "deadlines": calendar.deadlines(period),
+        "accepted": services.accepted_for(organisation, period),
     }
     if request.method == "POST":
         too_large = uploads.declared_too_large(request)
@@ -169,6 +170,55 @@ def _page_url(rule, severity) -> str:
     return "?" + (query.urlencode() + "&" if query else "") + "page="
 
 
+@require_http_methods(["GET", "POST"])
+def replace(request, submission_id):
+    """Show how a file waiting for confirmation differs from the accepted one; decide."""
+    submission = _submission(request, submission_id)
+    if submission.status != Status.AWAITING_CONFIRMATION:
+        return redirect("submissions:detail", submission_id=submission.pk)
+    difference = services.replacement_difference(submission)
+    form = ReplaceForm(
+        request.POST if request.method == "POST" else None,
+        initial={"replaces": difference.get("replaces", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "replace":
+                services.confirm_replacement(
+                    request.user, submission.pk, form.cleaned_data["replaces"]
+                )
+                messages.success(
+                    request,
+                    f"This file now holds the data for {calendar.period_label(submission.period)}.",
+                )
+            else:
+                services.keep_accepted(request.user, submission.pk)
+                messages.info(request, "You kept the accepted file. This file was not used.")
+        except services.ReplacementChanged as error:
+            # Show the differences from the file now accepted, and ask again.
+            difference = services.replacement_difference(submission)
+            form = ReplaceForm(initial={"replaces": difference.get("replaces", "")})
+            form.add_error(None, str(error))
+        except services.SubmissionRefused:
+            return redirect("submissions:detail", submission_id=submission.pk)
+        else:
+            return redirect("submissions:detail", submission_id=submission.pk)
+    current = services.accepted_for(submission.organisation, submission.period)
+    return render(
+        request,
+        "submissions/replace.html",
+        {
+            "submission": submission,
+            "current": current,
+            "difference": difference,
+            "change": f"{difference.get('new_total', 0) - difference.get('previous_total', 0):+,}",
+            "form": form,
+            "period_label": calendar.period_label(submission.period),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @require_GET
 def status(request, submission_id):
     submission = _submission(request, submission_id)
@@ -202,7 +252,12 @@ def issues_csv(request, submission_id):
 @require_GET
 def records_csv(request, submission_id):
     submission = _submission(request, submission_id)
-    if submission.status not in (Status.ACCEPTED, Status.SUPERSEDED):
+    if submission.status not in (
+        Status.ACCEPTED,
+        Status.SUPERSEDED,
+        Status.AWAITING_CONFIRMATION,
+        Status.NOT_USED,
+    ):
         raise Http404("Only accepted records can be downloaded")
     entry = get_object_or_404(ManifestEntry, submission=submission)
     path = store.absolute(entry.path)
