@@ -1,7 +1,6 @@
 from django import forms
 
 from portal.core.forms import NHSUKForm
-from portal.submissions import calendar
 
 
 class OrganisationForm(NHSUKForm):
@@ -18,20 +17,38 @@ class OrganisationForm(NHSUKForm):
         ]
 
 
+class RadioSelectWidget(forms.RadioSelect):
+    """Radios with a hint under each option (NHS.UK "radios with hints"). The class name
+    keeps Django's widget_type "radioselect", so the field is still a fieldset."""
+
+    template_name = "submissions/widgets/radios_with_hints.html"
+
+    def __init__(self, *args, hints=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hints = hints or {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                option["hint"] = self.hints.get(str(option["value"]), "")
+        return context
+
+
 class PeriodForm(NHSUKForm):
     period = forms.ChoiceField(
         label="Which month are the tests from?",
         help_text="The reporting period is the month of the imaging test date.",
-        widget=forms.RadioSelect,
+        widget=RadioSelectWidget,
         error_messages={"required": "Select the month the tests were done in"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices=(), **kwargs):
+        """`choices`: services.PeriodChoice items, in the order offered."""
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [
-            (p, calendar.period_label(p)) for p in calendar.recent_periods()
-        ]
-        self.fields["period"].initial = calendar.last_month()
+        self.fields["period"].choices = [(c.period, c.label) for c in choices]
+        self.fields["period"].widget.hints = {c.period: c.hint for c in choices}
+        self.fields["period"].initial = choices[0].period if choices else None
 
 
 class UploadForm(NHSUKForm):

@@ -24,6 +24,7 @@ from portal.submissions.models import (
     Status,
     Submission,
     SubmissionEvent,
+    Timeliness,
 )
 from portal.submissions.uploads import StoredUpload, safe_file_name
 
@@ -65,6 +66,62 @@ def current_for(submission) -> Submission | None:
         .order_by("-received_at")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    period: str
+    label: str
+    hint: str
+    timeliness: str
+    accepted: Submission | None
+    unfinished: bool
+
+
+def period_choices(organisation, on=None) -> list[PeriodChoice]:
+    """The months a submitter may choose for an organisation, in the order offered, each
+    with what sending a file for it now would mean: the month is not over, it already has
+    an accepted file, the publication cut-off has passed, the window has closed."""
+    on = on or calendar.today()
+    periods = calendar.choosable_periods(on)
+    accepted = {}
+    for submission in Submission.objects.filter(
+        organisation=organisation, period__in=periods, status=Status.ACCEPTED
+    ).order_by("received_at"):
+        accepted[submission.period] = submission
+    choices = []
+    for period in periods:
+        limits = calendar.deadlines(period)
+        when = calendar.timeliness(period, on)
+        unfinished = calendar.is_unfinished(period, on)
+        parts = []
+        if unfinished:
+            parts.append("This month is not over yet: send its file after the month ends.")
+        if when == Timeliness.LATE:
+            parts.append(
+                f"Window closed on {limits.window_closes:%-d %B %Y}: a file now will be late."
+            )
+        elif when == Timeliness.AFTER_PUBLICATION_CUTOFF:
+            parts.append(
+                f"Too late for the monthly publication (cut-off {limits.publication_cutoff:%-d %B %Y})"
+                f"; files accepted until {limits.window_closes:%-d %B %Y}."
+            )
+        elif not unfinished:
+            parts.append(
+                f"Due by {limits.publication_cutoff:%-d %B %Y} for the monthly publication."
+            )
+        current = accepted.get(period)
+        if current is not None:
+            parts.append(
+                f"Already accepted: a file received {current.received_at:%-d %B %Y} "
+                f"({current.record_count:,} records). A new file replaces it only if you confirm."
+            )
+        choices.append(
+            PeriodChoice(
+                period, calendar.period_label(period), " ".join(parts), when, current, unfinished
+            )
+        )
+    return choices
 
 
 # ---------------------------------------------------------------- receiving

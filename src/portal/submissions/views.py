@@ -61,7 +61,10 @@ def start(request):
 @require_http_methods(["GET", "POST"])
 def choose_period(request, code):
     organisation = _organisation(request, code)
-    form = PeriodForm(request.POST if request.method == "POST" else None)
+    form = PeriodForm(
+        request.POST if request.method == "POST" else None,
+        choices=services.period_choices(organisation),
+    )
     if request.method == "POST" and form.is_valid():
         return redirect("submissions:upload", code=code, period=form.cleaned_data["period"])
     return render(request, "submissions/period.html", {"form": form, "organisation": organisation})
@@ -89,6 +92,9 @@ def _upload(request, code, period):
         "period_label": calendar.period_label(period),
         "deadlines": calendar.deadlines(period),
         "accepted": services.accepted_for(organisation, period),
+        # What a file sent now would be, said before it is sent.
+        "timeliness": calendar.timeliness(period, calendar.today()),
+        "unfinished": calendar.is_unfinished(period),
     }
     if request.method == "POST":
         too_large = uploads.declared_too_large(request)
