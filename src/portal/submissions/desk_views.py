@@ -1,8 +1,11 @@
 """Service-desk pages: submissions by organisation and period, and whom to chase."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.roles import Role
 from portal.submissions import calendar, desk
@@ -24,16 +27,25 @@ def overview(request):
     )
 
 
+def _period(value) -> str:
+    try:
+        calendar.parse_period(value or "")
+    except calendar.InvalidPeriod:
+        return calendar.last_month()
+    return value
+
+
 @require_GET
 def non_submitters(request):
     _require_service_desk(request)
-    period = request.GET.get("period") or calendar.last_month()
-    try:
-        calendar.parse_period(period)
-    except calendar.InvalidPeriod:
-        period = calendar.last_month()
+    period = _period(request.GET.get("period"))
+    reminders = desk.reminders_for(period)
     rows = [
-        (organisation, list(desk.contacts(organisation)))
+        (
+            organisation,
+            list(desk.contacts(organisation, desk.REMINDED)),
+            reminders.get(organisation.pk, []),
+        )
         for organisation in desk.non_submitters(period)
     ]
     return render(
@@ -45,5 +57,37 @@ def non_submitters(request):
             "periods": calendar.recent_periods(),
             "rows": rows,
             "deadlines": calendar.deadlines(period),
+            "remindable": sum(1 for _, people, _ in rows if people),
         },
     )
+
+
+@require_POST
+def send_reminders(request):
+    """Remind one organisation (`organisation`) or every one on the list (`all`)."""
+    _require_service_desk(request)
+    period = _period(request.POST.get("period"))
+    if request.POST.get("organisation"):
+        organisations = [
+            get_object_or_404(desk.non_submitters(period), code=request.POST["organisation"])
+        ]
+    else:
+        organisations = list(desk.non_submitters(period))
+    sent, nobody = [], []
+    for organisation in organisations:
+        try:
+            desk.send_reminder(organisation, period, sent_by=request.user)
+        except desk.NoContacts:
+            nobody.append(organisation.code)
+        except IntegrityError:
+            continue
+        else:
+            sent.append(organisation.code)
+    label = calendar.period_label(period)
+    if sent:
+        messages.success(request, f"Reminder sent for {label} to {', '.join(sent)}.")
+    if nobody:
+        messages.warning(
+            request, f"Not reminded, no contacts: {', '.join(nobody)}. Find a contact for them."
+        )
+    return redirect(reverse("submissions:desk-non-submitters") + f"?period={period}")

@@ -196,7 +196,9 @@ class ApiToken(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One reminder round per organisation and period, so reminders are never sent twice."""
+    """One reminder email round to an organisation for a period: sent by the daily command
+    (`sent_by` empty, once per organisation and period) or by a service-desk person from
+    the chasing list (as often as they choose). Each round is kept and shown."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -204,10 +206,19 @@ class ReminderSent(models.Model):
     period = models.CharField(max_length=7)
     sent_at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_emails = models.JSONField(default=list, blank=True)
 
     class Meta:
+        ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "period"], name="one_reminder_round")
+            models.UniqueConstraint(
+                fields=["organisation", "period"],
+                condition=Q(sent_by__isnull=True),
+                name="one_scheduled_reminder_round",
+            )
         ]
 
     def __str__(self):

@@ -49,6 +49,15 @@ def submitter_organisations(user):
     ).distinct()
 
 
+def contact_organisations(user):
+    """Organisations this person is the primary contact for (active memberships)."""
+    return Organisation.objects.filter(
+        memberships__user=user,
+        memberships__role=Role.PRIMARY_CONTACT,
+        memberships__revoked_at__isnull=True,
+    ).distinct()
+
+
 def visible_submissions(user):
     """Submissions this person may see: those of organisations they submit for."""
     return Submission.objects.filter(organisation__in=submitter_organisations(user))

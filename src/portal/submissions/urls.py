@@ -17,4 +17,9 @@ urlpatterns = [
     path("account/api-tokens/<int:token_id>/revoke", api_views.revoke, name="api-token-revoke"),
     path("service-desk/submissions/", desk_views.overview, name="desk-overview"),
     path("service-desk/non-submitters/", desk_views.non_submitters, name="desk-non-submitters"),
+    path(
+        "service-desk/non-submitters/remind",
+        desk_views.send_reminders,
+        name="desk-send-reminders",
+    ),
 ]

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.submissions import calendar, exports, report, services, store, uploads
+from portal.accounts.roles import Role
+from portal.submissions import calendar, desk, exports, report, services, store, uploads
 from portal.submissions.forms import OrganisationForm, PeriodForm, ReplaceForm, UploadForm
 from portal.submissions.models import ManifestEntry, Status
 
@@ -36,10 +37,26 @@ def history(request):
         .select_related("organisation", "submitted_by")
         .order_by("-received_at")[:500]
     )
+    # A primary contact who does not submit sees each month's state for their
+    # organisations (not the files: those are the submitters' own) and who submits.
+    contact_for = [
+        o for o in services.contact_organisations(request.user) if o not in organisations
+    ]
+    periods = list(reversed(calendar.recent_periods(count=6)))
     return render(
         request,
         "submissions/history.html",
-        {"submissions": submissions, "organisations": organisations},
+        {
+            "submissions": submissions,
+            "organisations": organisations,
+            "contact_for": [
+                (row, list(desk.contacts(row.organisation, (Role.SUBMITTER,))))
+                for row in desk.matrix(periods, contact_for)
+            ]
+            if contact_for
+            else [],
+            "periods": periods,
+        },
     )
 
 
@@ -47,6 +64,9 @@ def history(request):
 def start(request):
     organisations = list(services.submitter_organisations(request.user))
     if not organisations:
+        if services.contact_organisations(request.user).exists():
+            # The reminder email's link, opened by a primary contact who does not submit.
+            return redirect("submissions:history")
         raise Http404("You are not a submitter for any organisation")
     if len(organisations) == 1:
         return redirect("submissions:period", code=organisations[0].code)
