@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts.roles import Role
-from portal.submissions import calendar, desk
+from portal.submissions import authority, calendar, desk
+from portal.submissions.forms import AuthorityForm, EndAuthorityForm
+from portal.submissions.models import SubmissionAuthority
 
 
 def _require_service_desk(request):
@@ -91,3 +93,58 @@ def send_reminders(request):
             request, f"Not reminded, no contacts: {', '.join(nobody)}. Find a contact for them."
         )
     return redirect(reverse("submissions:desk-non-submitters") + f"?period={period}")
+
+
+@require_http_methods(["GET", "POST"])
+def authorities(request):
+    """Who submits on behalf of whom: the list, and recording a new relationship."""
+    _require_service_desk(request)
+    form = AuthorityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            authority.record_authority(
+                request.user,
+                data["organisation"],
+                data["provider"],
+                data["valid_from"],
+                data["valid_until"],
+                data["note"],
+            )
+        except authority.AuthorityRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Recorded: {data['organisation'].code} submits for {data['provider'].code}.",
+            )
+            return redirect("submissions:desk-authorities")
+    return render(
+        request,
+        "submissions/desk_authorities.html",
+        {
+            "form": form,
+            "authorities": SubmissionAuthority.objects.select_related(
+                "organisation", "provider", "recorded_by"
+            ),
+            "end_form": EndAuthorityForm(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def end_authority(request, authority_id):
+    _require_service_desk(request)
+    row = get_object_or_404(SubmissionAuthority, pk=authority_id)
+    form = EndAuthorityForm(request.POST)
+    if form.is_valid():
+        try:
+            authority.end_authority(request.user, row, form.cleaned_data["until"])
+        except authority.AuthorityRefused as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{row.organisation.code} for {row.provider.code} ended.")
+    else:
+        messages.error(request, "Enter the last day like 2027-03-31.")
+    return redirect("submissions:desk-authorities")

@@ -106,3 +106,64 @@ class ReplaceForm(NHSUKForm):
         error_messages={"required": "Select whether this file should replace the accepted data"},
     )
     replaces = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class AuthorityForm(NHSUKForm):
+    organisation = forms.CharField(
+        label="Organisation that submits (ODS code)",
+        max_length=12,
+        error_messages={"required": "Enter the ODS code of the organisation that submits"},
+    )
+    provider = forms.CharField(
+        label="Provider it submits for (ODS code)",
+        max_length=12,
+        error_messages={"required": "Enter the ODS code of the provider"},
+    )
+    valid_from = forms.DateField(
+        label="From",
+        help_text="The first day, for example 2026-10-01",
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date it starts",
+            "invalid": "Enter the date it starts like 2026-10-01",
+        },
+    )
+    valid_until = forms.DateField(
+        label="Until (optional)",
+        help_text="The last day, for example 2027-03-31. Leave empty if it has no end yet.",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the last day like 2027-03-31"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        help_text="For example, the agreement it rests on. Do not include patient details.",
+        required=False,
+        max_length=200,
+    )
+
+    def _organisation(self, name):
+        from portal.organisations.models import Organisation
+
+        code = self.cleaned_data[name].strip().upper()
+        found = Organisation.objects.filter(code=code).first()
+        if found is None:
+            raise forms.ValidationError(f"There is no organisation with the ODS code {code}")
+        return found
+
+    def clean_organisation(self):
+        return self._organisation("organisation")
+
+    def clean_provider(self):
+        return self._organisation("provider")
+
+
+class EndAuthorityForm(NHSUKForm):
+    until = forms.DateField(
+        label="Last day",
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the last day",
+            "invalid": "Enter the last day like 2027-03-31",
+        },
+    )

@@ -223,3 +223,39 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"reminder {self.organisation_id} {self.period}"
+
+
+class SubmissionAuthority(models.Model):
+    """Recorded by the service desk: `organisation` submits on behalf of `provider` from
+    `valid_from` until `valid_until` (inclusive; open-ended when empty). Records whose site
+    belongs to such a provider count for the submitting organisation's file (ADR 081).
+    Rows are never deleted; ending one sets `valid_until`, audited."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="submits_for"
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="submitted_for_by"
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation__code", "provider__code", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("provider")), name="authority_not_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="authority_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} for {self.provider_id} from {self.valid_from}"

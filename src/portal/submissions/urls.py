@@ -17,6 +17,12 @@ urlpatterns = [
     path("account/api-tokens/<int:token_id>/revoke", api_views.revoke, name="api-token-revoke"),
     path("service-desk/submissions/", desk_views.overview, name="desk-overview"),
     path("service-desk/non-submitters/", desk_views.non_submitters, name="desk-non-submitters"),
+    path("service-desk/submitting-for/", desk_views.authorities, name="desk-authorities"),
+    path(
+        "service-desk/submitting-for/<int:authority_id>/end",
+        desk_views.end_authority,
+        name="desk-authority-end",
+    ),
     path(
         "service-desk/non-submitters/remind",
         desk_views.send_reminders,

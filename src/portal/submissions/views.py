@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts.roles import Role
-from portal.submissions import calendar, desk, exports, report, services, store, uploads
+from portal.submissions import authority, calendar, desk, exports, report, services, store, uploads
 from portal.submissions.forms import OrganisationForm, PeriodForm, ReplaceForm, UploadForm
 from portal.submissions.models import ManifestEntry, Status
 
@@ -56,6 +56,7 @@ def history(request):
             if contact_for
             else [],
             "periods": periods,
+            "authorities": list(authority.relationships_of_any([*organisations, *contact_for])),
         },
     )
 
