@@ -14,7 +14,13 @@ from portal.organisations.models import Organisation
 from portal.submissions import report, services, store, tokens
 from portal.submissions.models import Status
 from tests.submissions import synth_files
-from tests.submissions.factories import issues_frame, outcome, received_submission, submitter_for
+from tests.submissions.factories import (
+    issues_frame,
+    outcome,
+    received_submission,
+    records_frame,
+    submitter_for,
+)
 
 PERIOD = "2026-10"
 RECEIVED = "2026-11-07 10:00:00+00:00"  # the day `did synth` takes the file to be sent
@@ -208,3 +214,51 @@ def test_a_report_stored_without_site_and_accession_still_reads(submitter_client
     ]
     html = submitter_client.get(reverse("submissions:detail", args=[submission.pk])).content
     assert b"Accession number" not in html and b"DIAGNOSTIC TEST DATE" in html
+
+
+def test_the_report_names_the_providers_of_other_providers_site_codes(
+    submitter_client, submitter, trust, other_trust, service_desk_user
+):
+    from datetime import date
+
+    from portal.submissions import authority
+    from tests.organisations.factories import SiteFactory
+
+    SiteFactory(code="RX101", parent_code="RX1", name="Example General")
+    SiteFactory(code="RY201", parent_code="RY2", name="Other General")
+    records = pl.concat(
+        [
+            records_frame(2, site="RX101"),
+            records_frame(3841, site="RY201", first_value="OTH"),
+            records_frame(1, site="ZZ999", first_value="UNK"),
+        ]
+    )
+    submission = received_submission(submitter, trust, replace=True)
+    services.start_validation(submission.pk)
+    result = outcome(rows=records.height)
+    result.records = records
+    services.store_outcome(submission, result)
+    summary = report.other_providers(submission)
+    assert [(p.code, p.records, p.authorised) for p in summary.providers] == [("RY2", 3841, False)]
+    assert (summary.other_records, summary.records) == (3841, 3844)
+    url = reverse("submissions:detail", args=[submission.pk])
+    html = submitter_client.get(url).content.decode()
+    assert "3,841 of 3,844 records carry site codes of other providers" in html
+    assert "Other Hospitals NHS Trust (RY2)" in html and "Not recorded" in html
+    authority.record_authority(service_desk_user, trust, other_trust, date(2026, 10, 1), None)
+    html = submitter_client.get(url).content.decode()
+    assert "Yes, recorded by the service desk" in html
+
+
+def test_a_report_with_only_own_sites_has_no_other_provider_summary(
+    submitter_client, submitter, trust
+):
+    from tests.organisations.factories import SiteFactory
+
+    SiteFactory(code="RX101", parent_code="RX1")
+    submission = received_submission(submitter, trust)
+    services.start_validation(submission.pk)
+    services.store_outcome(submission, outcome(rows=3))
+    assert report.other_providers(submission).providers == []
+    html = submitter_client.get(reverse("submissions:detail", args=[submission.pk])).content
+    assert b"other providers" not in html

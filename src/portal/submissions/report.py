@@ -153,3 +153,86 @@ def default_severity(submission) -> str:
 
 def known_rules(submission) -> set[str]:
     return {count["rule"] for count in submission.rule_counts}
+
+
+@dataclass(frozen=True)
+class OtherProvider:
+    code: str  # the site's parent's ODS code ("" when the site is unknown)
+    name: str
+    records: int
+    authorised: bool  # the service desk has recorded that this organisation submits for it
+
+
+@dataclass(frozen=True)
+class OtherProviders:
+    providers: list[OtherProvider]
+    records: int  # records counted (the whole file, or the records with issues)
+    whole_file: bool  # counted from the accepted records, not only those with issues
+
+    @property
+    def other_records(self) -> int:
+        return sum(p.records for p in self.providers)
+
+
+def _site_counts(submission) -> tuple[dict[str, int], int, bool] | None:
+    """Records per site code: from the stored records when the file was accepted, else
+    from the stored issues (once they carry site codes)."""
+    entry = getattr(submission, "manifest_entry", None)
+    if entry is not None:
+        path, whole = store.absolute(entry.path), True
+        query = "SELECT site_code, count(*) FROM read_parquet(?) GROUP BY site_code"
+    else:
+        path, whole = issues_path(submission), False
+        if path is None or "site_code" not in stored_columns(path):
+            return None
+        query = (
+            "SELECT site_code, count(DISTINCT record_number) FROM read_parquet(?) "
+            "WHERE record_number IS NOT NULL GROUP BY site_code"
+        )
+    if not path.exists():
+        return None
+    with _connect() as connection:
+        counts = {
+            site or "": int(n) for site, n in connection.execute(query, [str(path)]).fetchall()
+        }
+    return counts, sum(counts.values()), whole
+
+
+def other_providers(submission) -> OtherProviders | None:
+    """Records whose site belongs to a provider other than the submitting organisation,
+    grouped by that provider (the site's parent in the ODS data), each marked as
+    authorised or not (authority.providers_for)."""
+    from portal.organisations.models import Organisation
+    from portal.submissions.authority import providers_for
+
+    found = _site_counts(submission)
+    if found is None:
+        return None
+    counts, total, whole = found
+    own = submission.organisation.code
+    parents = dict(
+        Organisation.objects.filter(code__in=[c for c in counts if c]).values_list(
+            "code", "parent_code"
+        )
+    )
+    by_provider: dict[str, int] = {}
+    for site, n in counts.items():
+        # A site code that is itself an organisation code (a trust's own code) is its own.
+        parent = parents.get(site) or (site if site in parents else "")
+        if parent in (own, ""):
+            continue  # its own, or an unknown site (a rule of its own, not a provider)
+        by_provider[parent] = by_provider.get(parent, 0) + n
+    names = dict(
+        Organisation.objects.filter(code__in=[c for c in by_provider if c]).values_list(
+            "code", "name"
+        )
+    )
+    allowed = providers_for(own, submission.period)
+    providers = sorted(
+        (
+            OtherProvider(code, names.get(code, code), n, code in allowed)
+            for code, n in by_provider.items()
+        ),
+        key=lambda p: (-p.records, p.code),
+    )
+    return OtherProviders(providers, total, whole)

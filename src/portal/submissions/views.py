@@ -183,6 +183,7 @@ def detail(request, submission_id):
             page_url=_page_url(rule, severity),
             has_records=hasattr(submission, "manifest_entry"),
             current=services.current_for(submission),
+            other_providers=report.other_providers(submission),
         )
     return render(request, "submissions/detail.html", context)
 
