@@ -7,6 +7,8 @@ BIN=.venv/bin
 mkdir -p var
 "$BIN/portal" migrate --noinput -v 0
 "$BIN/portal" load_demo
+# Worker start: resume validations a stopped worker left, sweep partial files (ADR 082).
+"$BIN/portal" resume-submissions >/dev/null
 # Poll for queued tasks every 0.2 s (default 1 s): an upload's check starts almost at once,
 # and an idle poll is one indexed query.
 "$BIN/portal" db_worker --queue-name '*' --interval 0.2 >var/worker.log 2>&1 &

@@ -92,7 +92,7 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     assert _visible_records() == []
 
     # The retry: queue the stalled job again and let a fresh worker finish it.
-    resume = _portal("resume-submissions", "--stalled-for", "0", settings_store=settings.DID_STORE)
+    resume = _portal("resume-submissions", settings_store=settings.DID_STORE)
     assert resume.wait(timeout=60) == 0
     retry = _portal(
         "db_worker",

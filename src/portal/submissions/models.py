@@ -88,6 +88,11 @@ class Submission(models.Model):
     # how the file differs from the accepted one, worked out by the worker.
     replace_confirmed = models.BooleanField(default=False)
     replacement = models.JSONField(default=dict, blank=True)
+    # The validation task's claim (ADR 082): how many times a worker has started on the
+    # file, which worker holds it, and until when (renewed while it works).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -5,15 +5,24 @@ hashes and counts only — never file content, file names or anything from the r
 """
 
 import logging
+import os
+import socket
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db import connection as db_connection
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.notify import send as notify_send
+from portal.notify.templates import register
 from portal.organisations.models import Organisation
 from portal.submissions import calendar, engine, replacement, store
 from portal.submissions.models import (
@@ -285,19 +294,164 @@ def _progress_recorder(submission_id):
     return progress
 
 
+# A validation that has been started this many times without finishing (the worker died,
+# e.g. killed for memory, each time) is failed, not tried for ever (issue 16 H2, ADR 082).
+MAX_ATTEMPTS = 3
+# A worker holds its claim for LEASE and renews it every HEARTBEAT while it works; a claim
+# not renewed has been given up (the worker died) and may be taken again.
+LEASE = timedelta(seconds=90)
+HEARTBEAT_SECONDS = 20.0
+EXHAUSTED_MESSAGE = (
+    "We tried to check this file {attempts} times and each time the check stopped before it "
+    "finished, so we have stopped trying. Nothing was stored, and the data you submitted "
+    "before are unchanged. The national service desk has been told and will look into it. "
+    "You can send a corrected file at any time."
+)
+
+DESK_FAILURE = register(
+    "submission_failed_desk",
+    "A submission could not be checked: ((organisation)) ((period))",
+    """A submission stopped being checked ((attempts)) times and has been marked failed.
+
+Organisation: ((organisation))
+Reporting period: ((period))
+Submission: ((submission))
+
+The submitter has been told that the desk will look into it. See the submissions overview: ((url))
+
+Submit Diagnostic Imaging Data""",
+)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_abandoned(submission, now=None) -> bool:
+    """No worker is working on this claim: it was not renewed in time, or it was made by a
+    process on this machine that no longer exists (the worker was killed a moment ago)."""
+    now = now or timezone.now()
+    if submission.claimed_until is None or submission.claimed_until <= now:
+        return True
+    host, _, pid = submission.claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: does the process exist?
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by someone else
+    return False
+
+
 def start_validation(submission_id):
-    """Mark the submission as validating; return it, or None if there is nothing to do."""
+    """Claim the submission for this worker and mark it validating; return it, or None if
+    there is nothing to do: finished, or held by another worker whose claim is still
+    renewed. The row lock is held only for the claim, never while the file is read."""
+    me = worker_id()
+    now = timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.status in FINISHED:
+        submission = (
+            Submission.objects.select_for_update(skip_locked=True).filter(pk=submission_id).first()
+        )
+        if submission is None or submission.status in FINISHED:
+            return None  # finished, or another worker is claiming it this instant
+        if (
+            submission.status == Status.VALIDATING
+            and submission.claimed_by != me
+            and not claim_abandoned(submission, now)
+        ):
+            return None
+        if submission.attempts >= MAX_ATTEMPTS:
+            _fail_exhausted(submission)
             return None
         note = "restarted after an interruption" if submission.status == Status.VALIDATING else ""
         _add_event(submission, Status.VALIDATING, WORKER, note)
+        submission.attempts += 1
+        submission.claimed_by = me
+        submission.claimed_until = now + LEASE
         submission.records_read = 0
-        submission.records_expected = estimate_records(store.absolute(submission.upload_path))
-        submission.progress_at = timezone.now()
-        submission.save(update_fields=["status", "records_read", "records_expected", "progress_at"])
+        submission.progress_at = now
+        submission.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "claimed_by",
+                "claimed_until",
+                "records_read",
+                "progress_at",
+            ]
+        )
+    submission.records_expected = estimate_records(store.absolute(submission.upload_path))
+    Submission.objects.filter(pk=submission.pk).update(records_expected=submission.records_expected)
     return submission
+
+
+def _fail_exhausted(submission):
+    """Within the claim's transaction: the retry limit is reached. Fail the submission with
+    a plain message, audit it, and tell the service desk once it is committed."""
+    message = EXHAUSTED_MESSAGE.format(attempts=submission.attempts)
+    submission.failure_message = message
+    _add_event(submission, Status.FAILED, WORKER, f"stopped after {submission.attempts} attempts")
+    submission.save(update_fields=["status", "failure_message"])
+    record(
+        WORKER,
+        "submissions.failed",
+        target=f"submission:{submission.pk}",
+        organisation=submission.organisation,
+        details={"period": submission.period, "attempts": submission.attempts},
+    )
+    transaction.on_commit(lambda: _tell_the_desk(submission))
+
+
+def _tell_the_desk(submission):
+    from portal.accounts.models import User
+
+    desk = User.objects.filter(
+        is_active=True, memberships__role=Role.SERVICE_DESK, memberships__revoked_at__isnull=True
+    ).distinct()
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
+    for person in desk:
+        notify_send(
+            "submission_failed_desk",
+            person.email,
+            {
+                "organisation": f"{submission.organisation.name} ({submission.organisation.code})",
+                "period": calendar.period_label(submission.period),
+                "submission": str(submission.pk),
+                "attempts": str(submission.attempts),
+                "url": url,
+            },
+        )
+
+
+@contextmanager
+def _claim_kept(submission_id):
+    """Renew this worker's claim every HEARTBEAT_SECONDS while the body runs (the engine may
+    go a long time between progress reports, e.g. while it writes the records)."""
+    stop = threading.Event()
+    me = worker_id()
+
+    def renew():
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    Submission.objects.filter(pk=submission_id, claimed_by=me).update(
+                        claimed_until=timezone.now() + LEASE
+                    )
+                except DatabaseError:
+                    log.warning("could not renew the claim on submission %s", submission_id)
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=renew, name=f"claim-{submission_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def estimate_records(path) -> int:
@@ -333,6 +487,11 @@ def validate(submission_id) -> Submission | None:
     submission = start_validation(submission_id)
     if submission is None:
         return None
+    with _claim_kept(submission.pk):
+        return _validate_claimed(submission)
+
+
+def _validate_claimed(submission) -> Submission:
     received = timezone.localtime(submission.received_at).date()
     try:
         outcome = engine.run(
@@ -575,14 +734,17 @@ def keep_accepted(user, submission_id) -> Submission:
     return submission
 
 
-def resume_stalled(older_than: timedelta = timedelta(minutes=10)) -> list[Submission]:
-    """Queue again every submission whose validation stopped (e.g. the worker was killed):
-    received or validating with no progress for `older_than`."""
-    limit = timezone.now() - older_than
+def resume_stalled() -> list[Submission]:
+    """Queue again every submission whose validation is not running, whatever its age:
+    received (its task may have been lost) or validating under a claim no worker renews
+    (the worker died). A submission queued twice is claimed once (start_validation)."""
+    now = timezone.now()
     stalled = [
         submission
-        for submission in Submission.objects.filter(status__in=[Status.RECEIVED, Status.VALIDATING])
-        if (submission.progress_at or submission.received_at) <= limit
+        for submission in Submission.objects.filter(
+            status__in=[Status.RECEIVED, Status.VALIDATING]
+        ).order_by("received_at")
+        if submission.status == Status.RECEIVED or claim_abandoned(submission, now)
     ]
     for submission in stalled:
         enqueue_validation(submission)
