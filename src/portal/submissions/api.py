@@ -153,8 +153,6 @@ def submit(
     if getattr(request, "upload_too_large", False) or uploads.declared_too_large(request):
         limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
         return Reply(413, {"detail": f"The file is larger than {limit} bytes."})
-    if file is None:
-        return Reply(400, {"detail": "Send the file in the multipart field 'file'."})
     organisation_row = (
         services.submitter_organisations(request.auth)
         .filter(code=organisation.strip().upper())
@@ -164,6 +162,14 @@ def submit(
         if hasattr(file, "discard"):
             file.discard()
         raise Http404("No such organisation among those you submit for")
+    if file is None:
+        if getattr(request, "upload_refused", None) == "order":
+            return Reply(
+                400,
+                {"detail": "Send the 'organisation' and 'period' fields before the 'file' field."},
+            )
+        if getattr(request, "upload_refused", None) != "period":
+            return Reply(400, {"detail": "Send the file in the multipart field 'file'."})
     try:
         calendar.parse_period(period)
         received = services.receive(

@@ -91,22 +91,25 @@ def choose_period(request, code):
     return render(request, "submissions/period.html", {"form": form, "organisation": organisation})
 
 
-@csrf_exempt  # the token is checked by csrf_protect below, after the upload handler is set
+@csrf_exempt  # the token is checked by the gate and csrf_protect below
 @require_http_methods(["GET", "POST"])
 def upload(request, code, period):
-    # The handler must be installed before anything reads the request body.
-    uploads.install(request)
-    return _upload(request, code, period)
-
-
-@csrf_protect
-def _upload(request, code, period):
+    # Everything that can be decided without the body is decided before it is read, and
+    # the upload handler is installed before anything reads it (issue 16 M2, M3).
     organisation = _organisation(request, code)
     try:
         calendar.parse_period(period)
     except calendar.InvalidPeriod:
         raise Http404("No such reporting period") from None
-    limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
+    if request.method == "POST" and uploads.declared_too_large(request):
+        # Refused on the declared length alone; no state changes, so no token is needed.
+        form = UploadForm(data={}, too_large=True, max_bytes=settings.SUBMISSIONS_MAX_UPLOAD_BYTES)
+        return _upload_page(request, organisation, period, form, status=400)
+    uploads.install(request, gate=uploads.csrf_gate(request))
+    return _upload(request, organisation, period)
+
+
+def _upload_page(request, organisation, period, form, status=200):
     context = {
         "organisation": organisation,
         "period": period,
@@ -116,40 +119,41 @@ def _upload(request, code, period):
         # What a file sent now would be, said before it is sent.
         "timeliness": calendar.timeliness(period, calendar.today()),
         "unfinished": calendar.is_unfinished(period),
+        "form": form,
     }
-    if request.method == "POST":
-        too_large = uploads.declared_too_large(request)
-        if too_large:
-            form = UploadForm(data={}, too_large=True, max_bytes=limit)
-        else:
-            form = UploadForm(
-                request.POST,
-                request.FILES,
-                too_large=getattr(request, "upload_too_large", False),
-                max_bytes=limit,
+    return render(request, "submissions/upload.html", context, status=status)
+
+
+@csrf_protect
+def _upload(request, organisation, period):
+    limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
+    if request.method != "POST":
+        return _upload_page(request, organisation, period, UploadForm(max_bytes=limit))
+    form = UploadForm(
+        request.POST,
+        request.FILES,
+        too_large=getattr(request, "upload_too_large", False),
+        max_bytes=limit,
+    )
+    if form.is_valid():
+        try:
+            received = services.receive(
+                request.user, organisation, period, form.cleaned_data["file"]
             )
-        if form.is_valid():
-            try:
-                received = services.receive(
-                    request.user, organisation, period, form.cleaned_data["file"]
+        except services.SubmissionRefused as error:
+            form.add_error("file", str(error))
+        else:
+            if received.duplicate:
+                earlier = received.submission
+                messages.info(
+                    request,
+                    "You have already uploaded this file for "
+                    f"{calendar.period_label(period)} (on "
+                    f"{earlier.received_at:%d %B %Y at %H:%M}). We have not processed it "
+                    "again: this is the earlier submission.",
                 )
-            except services.SubmissionRefused as error:
-                form.add_error("file", str(error))
-            else:
-                if received.duplicate:
-                    earlier = received.submission
-                    messages.info(
-                        request,
-                        "You have already uploaded this file for "
-                        f"{calendar.period_label(period)} (on "
-                        f"{earlier.received_at:%d %B %Y at %H:%M}). We have not processed it "
-                        "again: this is the earlier submission.",
-                    )
-                return redirect("submissions:detail", submission_id=received.submission.pk)
-        context["form"] = form
-        return render(request, "submissions/upload.html", context, status=400)
-    context["form"] = UploadForm(max_bytes=limit)
-    return render(request, "submissions/upload.html", context)
+            return redirect("submissions:detail", submission_id=received.submission.pk)
+    return _upload_page(request, organisation, period, form, status=400)
 
 
 def _page_number(value) -> int:
