@@ -267,6 +267,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 SUBMISSIONS_MAX_UPLOAD_BYTES = env_int("SUBMISSIONS_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
 # Records whose test date falls outside the chosen reporting period are errors unless this is on.
 SUBMISSIONS_ALLOW_OTHER_MONTHS = env_bool("SUBMISSIONS_ALLOW_OTHER_MONTHS", default=False)
+# What an error rejects: "file" (any error rejects the file, as the national DID portal
+# did) or "record" (an error rejects its record, as the national pipeline does).
+SUBMISSIONS_REJECTION = env_str("SUBMISSIONS_REJECTION", "file")
+if SUBMISSIONS_REJECTION not in ("file", "record"):
+    raise ImproperlyConfigured("SUBMISSIONS_REJECTION must be 'file' or 'record'")
 # National timetable: accepted until the end of the Nth month after the period; the monthly
 # publication takes files received by this day of the month after the period.
 SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)

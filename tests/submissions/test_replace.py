@@ -9,15 +9,13 @@ from django.urls import reverse
 from portal.audit.models import AuditEntry
 from portal.submissions import services, store, tokens
 from portal.submissions.models import Status
-from tests.submissions.factories import outcome, received_submission, records_frame
+from tests.submissions.factories import outcome_with_records, received_submission, records_frame
 
 
 def _validated(user, trust, content, frame):
     submission = received_submission(user, trust, content=content)
     services.start_validation(submission.pk)
-    result = outcome(rows=frame.height)
-    result.records = frame
-    submission = services.store_outcome(submission, result)
+    submission = services.store_outcome(submission, outcome_with_records(frame))
     if submission.status == Status.AWAITING_CONFIRMATION:
         services.replacement_difference(submission)
     return submission
@@ -170,8 +168,6 @@ def test_a_file_confirmed_in_advance_replaces_the_month_when_accepted(submitter,
     first = _validated(submitter, trust, b"accepted\n", accepted)
     second = received_submission(submitter, trust, content=b"replacement\n", replace=True)
     services.start_validation(second.pk)
-    result = outcome(rows=new.height)
-    result.records = new
-    second = services.store_outcome(second, result)
+    second = services.store_outcome(second, outcome_with_records(new))
     first.refresh_from_db()
     assert (first.status, second.status) == (Status.SUPERSEDED, Status.ACCEPTED)

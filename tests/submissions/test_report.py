@@ -15,8 +15,8 @@ from portal.submissions import report, services, store, tokens
 from portal.submissions.models import Status
 from tests.submissions import synth_files
 from tests.submissions.factories import (
-    issues_frame,
     outcome,
+    outcome_with_records,
     received_submission,
     records_frame,
     submitter_for,
@@ -181,9 +181,9 @@ def test_the_issues_csv_names_site_accession_and_item_when_stored(
     submission = received_submission(submitter, trust)
     services.start_validation(submission.pk)
     result = outcome(accepted=False, errors=2)
-    result.issues = result.issues.with_columns(
+    pl.read_parquet(result.issues_path).with_columns(
         site_code=pl.lit("RX101"), accession_number=pl.Series(["ACC1", "ACC2"])
-    )
+    ).write_parquet(result.issues_path)
     services.store_outcome(submission, result)
     rows = _csv(submitter_client.get(reverse("submissions:issues-csv", args=[submission.pk])))
     assert [(r["site_code"], r["accession_number"]) for r in rows] == [
@@ -198,8 +198,10 @@ def test_the_issues_csv_names_site_accession_and_item_when_stored(
 def test_a_report_stored_without_site_and_accession_still_reads(submitter_client, submitter, trust):
     submission = received_submission(submitter, trust)
     services.start_validation(submission.pk)
-    services.store_outcome(submission, outcome(accepted=False, errors=3))
-    assert "site_code" not in issues_frame(1).columns
+    result = outcome(accepted=False, errors=3)
+    older = pl.read_parquet(result.issues_path).drop("site_code", "accession_number")
+    older.write_parquet(result.issues_path)  # as reports were stored before the columns
+    services.store_outcome(submission, result)
     rows = _csv(submitter_client.get(reverse("submissions:issues-csv", args=[submission.pk])))
     assert len(rows) == 3 and {r["site_code"] for r in rows} == {""}
     assert list(rows[0]) == [
@@ -235,9 +237,7 @@ def test_the_report_names_the_providers_of_other_providers_site_codes(
     )
     submission = received_submission(submitter, trust, replace=True)
     services.start_validation(submission.pk)
-    result = outcome(rows=records.height)
-    result.records = records
-    services.store_outcome(submission, result)
+    services.store_outcome(submission, outcome_with_records(records))
     summary = report.other_providers(submission)
     assert [(p.code, p.records, p.authorised) for p in summary.providers] == [("RY2", 3841, False)]
     assert (summary.other_records, summary.records) == (3841, 3844)

@@ -81,7 +81,7 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                         root = element
                         if name != "DIDS":
                             raise FileRejected(
-                                "DIDP105",
+                                "DIDS076",
                                 f"The root element is {name}; a DID XML file starts with <DIDS>.",
                             )
                     elif item_depth:
@@ -102,7 +102,7 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                 if level == 2 and name == "DIDSRecord":
                     if not record_activities:
                         raise FileRejected(
-                            "DIDP109",
+                            "DIDS076",
                             f"DIDSRecord number {records_seen + 1} has no ImagingActivity.",
                         )
                     records_seen += 1
@@ -127,7 +127,7 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
                     target = activity if activity is not None else record_fields
                     if item.name in target:
                         raise FileRejected(
-                            "DIDP109",
+                            "DIDS076",
                             f"DIDSRecord number {records_seen + 1} gives <{name}> twice "
                             f"in one {'ImagingActivity' if activity is not None else 'record'}; "
                             "the DIDS schema allows it once.",
@@ -136,7 +136,7 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         raise FileRejected(
-            "DIDP104",
+            "DIDS076",
             f"The XML is not well formed at line {line}, column {column + 1}: {_reason(error)}.",
         ) from None
     except DefusedXmlException:
@@ -159,7 +159,7 @@ def _not_in_schema(path_names: list[str], record: int) -> FileRejected:
     if len(path_names) == 2:
         where = f"<{parent}> holds <{name}>"
     return FileRejected(
-        "DIDP109",
+        "DIDS076",
         f"{where}, which the DIDS schema does not allow there: check the element names "
         "and nesting (what it holds would not be read).",
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("organisations", "0001_initial"),
-        ("submissions", "0002_replace_confirmation"),
+        ("submissions", "0003_replace_confirmation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("organisations", "0001_initial"),
-        ("submissions", "0003_reminders_recorded"),
+        ("submissions", "0004_reminders_recorded"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

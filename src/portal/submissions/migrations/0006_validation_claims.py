@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("submissions", "0004_submission_authority"),
+        ("submissions", "0005_submission_authority"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("organisations", "0001_initial"),
-        ("submissions", "0001_initial"),
+        ("submissions", "0002_record_rejection"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
