@@ -68,11 +68,17 @@ def status_tag(page):
 
 
 def shown_errors(page) -> set[tuple[int, str]]:
-    rows = page.locator("h2#errors + table tbody tr")
-    return {
-        (int(row.locator("td").nth(0).inner_text()), row.locator("td").nth(1).inner_text())
-        for row in rows.all()
-    }
+    """The (record, rule) pairs on every page of the report's error list."""
+    shown = set()
+    while True:
+        for row in page.locator("#issue-table tbody tr").all():
+            record = row.locator('[data-column="record"]').inner_text().split()[-1]
+            rule = row.locator('[data-column="rule"]').inner_text().split()[-1]
+            shown.add((int(record.replace(",", "")), rule))
+        following = page.locator("a[rel=next]")
+        if not following.count():
+            return shown
+        following.click()
 
 
 def download(page, link_name: str) -> bytes:
@@ -142,7 +148,7 @@ def test_a_submitter_uploads_watches_reads_resubmits_and_downloads_and_no_one_el
     assert polls[0]["finished"] is False and polls[0]["status"] == "received"
     assert polls[-1]["finished"] is True and polls[-1]["status"] == "accepted"
     assert navigations == [live_server.url + polls[-1]["url"]]
-    assert page.locator("#record-count").inner_text() == str(ROWS)
+    assert page.locator("#record-count").inner_text() == f"{ROWS:,}"
     assert page.locator("#error-count").inner_text() == "0"
     first_url = page.url
 
@@ -157,21 +163,42 @@ def test_a_submitter_uploads_watches_reads_resubmits_and_downloads_and_no_one_el
     }
     assert len(expected) >= 20
     assert expected <= shown_errors(page)
+    page.goto(page.url.split("?")[0])
     summary = page.locator("h2:has-text('Issues by rule') + table").inner_text()
     assert all(rule in summary for _, rule in expected)
-    assert int(page.locator("#error-count").inner_text()) >= len(expected)
+    assert int(page.locator("#error-count").inner_text().replace(",", "")) >= len(expected)
     issues = download(page, "Download every issue (CSV)").decode().splitlines()
-    assert issues[0] == "record_number,rule,severity,item,value,message"
-    listed = {tuple(line.split(",")[:2]) for line in issues[1:]}
+    assert issues[0] == (
+        "record_number,site_code,accession_number,rule,severity,item,value,message"
+    )
+    listed = {(line.split(",")[0], line.split(",")[3]) for line in issues[1:]}
     assert {(str(record), rule) for record, rule in expected} <= listed
     assert page.get_by_role("link", name="Download the accepted records (CSV)").count() == 0
     page.goto(first_url)
     assert status_tag(page).inner_text() == "Accepted"  # a rejected file changes nothing
+    page.goto("/submissions/new/RJ1/" + period + "/")
+    expect(page.locator("#already-accepted")).to_contain_text("already has an accepted file")
 
-    # 3. The corrected file is accepted and supersedes the first.
+    # 3. The corrected file passes the checks, but the month has an accepted file: it waits
+    # until the submitter has seen how it differs and confirms; then it supersedes the first.
     upload(page, corrected, period)
-    expect(status_tag(page)).to_have_text("Accepted", timeout=WAIT_MS)
-    assert page.locator("#record-count").inner_text() == str(ROWS)
+    expect(status_tag(page)).to_have_text("Waiting for you to confirm", timeout=WAIT_MS)
+    page.get_by_role("link", name="Check the differences and decide").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Replace the data for {calendar.period_label(period)}?"
+    )
+    expect(page.locator("#previous-total")).to_have_text(f"{ROWS:,}")
+    expect(page.locator("#new-total")).to_have_text(f"{ROWS:,}")
+    expect(page.locator("#total-change")).to_have_text("+0")
+    added = int(page.locator("#added").inner_text().replace(",", ""))
+    removed = int(page.locator("#removed").inner_text().replace(",", ""))
+    assert added == removed > 0  # different synthetic records, the same number of them
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select whether")
+    page.get_by_label("Yes, replace the accepted data with this file").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(status_tag(page)).to_have_text("Accepted")
+    assert page.locator("#record-count").inner_text() == f"{ROWS:,}"
     corrected_url = page.url
     back = download(page, "Download the accepted records (CSV)")
     assert back == corrected.read_bytes()

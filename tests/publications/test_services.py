@@ -110,7 +110,7 @@ def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_on
     user = submitter_for(leeds)
     first = received_submission(user, leeds, "2026-09", content=did_csv(rows=20))
     submissions.validate(first.id)
-    second = received_submission(user, leeds, "2026-09", content=did_csv(rows=33))
+    second = received_submission(user, leeds, "2026-09", content=did_csv(rows=33), replace=True)
     submissions.validate(second.id)
     first.refresh_from_db()
     second.refresh_from_db()

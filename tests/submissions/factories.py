@@ -164,12 +164,16 @@ def stored_upload(content: bytes, name="dids.csv"):
     return StoredUpload(path, name, "text/csv", len(content), sha256(content))
 
 
-def received_submission(user, organisation, period="2026-10", content=None, name="dids.csv"):
-    """A submission as the upload journey creates it (validation not yet run)."""
+def received_submission(
+    user, organisation, period="2026-10", content=None, name="dids.csv", replace=None
+):
+    """A submission as the upload journey creates it (validation not yet run). `replace`
+    as services.receive takes it: True replaces an accepted month without asking."""
     from portal.submissions import services
 
     content = content if content is not None else csv_file(name).read()
-    return services.receive(user, organisation, period, stored_upload(content, name)).submission
+    upload = stored_upload(content, name)
+    return services.receive(user, organisation, period, upload, replace=replace).submission
 
 
 def reference_organisations():
@@ -193,3 +197,10 @@ def did_csv(rows: int = 3, **changes) -> bytes:
     from tests.did.records import csv_text, record
 
     return csv_text([record(i + 1, **changes) for i in range(rows)]).encode()
+
+
+def outcome_with_records(frame: pl.DataFrame, **kwargs) -> EngineOutcome:
+    """An accepted outcome whose kept records are `frame` (as the engine writes them)."""
+    result = outcome(rows=frame.height, **kwargs)
+    frame.write_parquet(result.records_path)
+    return result

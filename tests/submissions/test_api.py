@@ -110,7 +110,7 @@ def test_a_system_uploads_polls_and_fetches_the_report(
     assert status["status"] == "accepted" and status["record_count"] == 3
     report = client.get(body["report_url"], **_auth(token)).json()
     assert report["submission"]["id"] == body["id"]
-    assert report["errors"] == [] and report["warnings_shown"] == 200
+    assert report["issues"] == [] and report["total"] == 0 and report["pages"] == 1
 
 
 def test_the_same_file_again_through_the_api_is_a_duplicate(client, api_user, monkeypatch):

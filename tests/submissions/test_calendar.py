@@ -70,3 +70,64 @@ def test_a_late_upload_is_marked_late_in_the_history(client, submitter):
         page = submitter_client.get("/submissions/").content.decode()
     assert Submission.objects.get().timeliness == Timeliness.LATE
     assert 'nhsuk-tag--yellow">Late</strong>' in page
+
+
+@time_machine.travel("2026-12-05 12:00:00+00:00")
+def test_the_chooser_offers_last_month_first_and_the_unfinished_month_last(client, submitter):
+    from portal.organisations.models import Organisation
+    from portal.submissions import services
+
+    client.force_login(submitter)  # inside the travelled time, so the session is fresh
+
+    choices = services.period_choices(Organisation.objects.get(code="RX1"))
+    periods = [c.period for c in choices]
+    assert periods[0] == "2026-11" and periods[-1] == "2026-12"
+    assert periods == ["2026-11", "2026-10", "2026-09", "2026-08", "2026-07", "2026-06", "2026-12"]
+    hints = {c.period: c.hint for c in choices}
+    assert "Due by 26 December 2026" in hints["2026-11"]
+    assert "Window closed on 30 November 2026: a file now will be late." in hints["2026-10"]
+    assert "not over yet" in hints["2026-12"]
+    html = client.get("/submissions/new/RX1/").content.decode()
+    assert (
+        html.index('value="2026-11"')
+        < html.index('value="2026-10"')
+        < html.index('value="2026-12"')
+    )
+    assert 'value="2026-11" id="id_period_0" checked' in html
+    assert 'aria-describedby="id_period_1-hint"' in html
+    assert 'id="id_period_1-hint">Window closed on 30 November 2026' in html
+
+
+@time_machine.travel("2026-11-28 12:00:00+00:00")
+def test_the_chooser_marks_months_already_accepted_and_past_the_cut_off(submitter, trust):
+    from portal.submissions import services
+    from tests.submissions.factories import outcome, received_submission
+
+    submission = received_submission(submitter, trust, period="2026-10")
+    services.start_validation(submission.pk)
+    services.store_outcome(submission, outcome(rows=1234))
+    hints = {c.period: c.hint for c in services.period_choices(trust)}
+    assert "Already accepted: a file received 28 November 2026 (1,234 records)" in hints["2026-10"]
+    assert "Too late for the monthly publication (cut-off 26 November 2026)" in hints["2026-10"]
+    assert "Already accepted" not in hints["2026-09"]
+
+
+@pytest.mark.parametrize(
+    ("today", "period", "warning"),
+    [
+        ("2026-12-02", "2026-10", "This file will be late"),
+        ("2026-11-27", "2026-10", "Too late for the monthly publication"),
+        ("2026-11-20", "2026-11", "This month is not over yet"),
+        ("2026-11-20", "2026-10", None),
+    ],
+)
+def test_the_upload_page_warns_before_a_late_file_is_sent(
+    client, submitter, today, period, warning
+):
+    with time_machine.travel(f"{today} 09:00:00+00:00"):
+        client.force_login(submitter)
+        html = client.get(f"/submissions/new/RX1/{period}/").content.decode()
+    if warning:
+        assert warning in html and 'id="late-warning"' in html
+    else:
+        assert 'id="late-warning"' not in html

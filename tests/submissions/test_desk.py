@@ -88,4 +88,87 @@ def test_no_reminders_are_sent_too_early_or_after_the_cut_off(contact, settings)
     settings.SUBMISSIONS_REMINDER_DAYS = 3
     assert desk.send_reminders(on=date(2026, 11, 22)) == []
     assert desk.send_reminders(on=date(2026, 11, 27)) == []
-    assert [code for code, _, _ in desk.send_reminders(on=date(2026, 11, 23))] == ["RX1"]
+    assert [r.code for r in desk.send_reminders(on=date(2026, 11, 23))] == ["RX1"]
+
+
+def test_the_reminder_link_resolves_for_each_person_it_is_sent_to(
+    client, contact, submitter, immediate_tasks, settings
+):
+    from urllib.parse import urlparse
+
+    call_command("send-reminders", "--on", "2026-11-21")
+    for message in OutboxMessage.objects.filter(template_name="submission_reminder"):
+        [link] = [w for w in message.body.split() if w.startswith(settings.PORTAL_BASE_URL)]
+        person = contact if message.to == contact.email else submitter
+        client.force_login(person)
+        response = client.get(urlparse(link).path, follow=True)
+        assert response.status_code == 200, (message.to, link)
+    client.force_login(contact)
+    page = client.get("/submissions/new/", follow=True).content.decode()
+    assert "ask your organisation's primary contact" not in page.lower()
+    assert "You are the primary contact for RX1" in page
+    assert submitter.full_name in page  # who submits for it
+    assert 'data-contact-organisation="RX1"' in page
+
+
+def test_the_desk_sends_a_reminder_from_the_chasing_list_and_each_is_recorded(
+    client, service_desk_user, contact, submitter, immediate_tasks
+):
+    from portal.audit.models import AuditEntry
+
+    client.force_login(service_desk_user)
+    url = "/service-desk/non-submitters/"
+    for _ in range(2):
+        response = client.post(url + "remind", {"period": "2026-10", "organisation": "RX1"})
+        assert response.url == url + "?period=2026-10"
+    rounds = ReminderSent.objects.filter(organisation__code="RX1", period="2026-10")
+    assert rounds.count() == 2
+    assert {r.sent_by for r in rounds} == {service_desk_user}
+    assert sorted(rounds.first().recipient_emails) == [contact.email, submitter.email]
+    assert OutboxMessage.objects.filter(template_name="submission_reminder").count() == 4
+    assert AuditEntry.objects.filter(action="submissions.reminder_sent").count() == 2
+    page = client.get(url, {"period": "2026-10"}).content.decode()
+    shown = page[page.index('data-organisation="RX1"') :]
+    assert shown.count(f"by {service_desk_user.full_name or service_desk_user.email}") == 2
+    # The daily command still sends its own round once.
+    call_command("send-reminders", "--on", "2026-11-21")
+    call_command("send-reminders", "--on", "2026-11-22")
+    rounds = ReminderSent.objects.filter(organisation__code="RX1", period="2026-10")
+    assert rounds.count() == 3 and rounds.filter(sent_by__isnull=True).count() == 1
+
+
+def test_an_organisation_without_contacts_is_shown_and_said_not_reminded(
+    client, service_desk_user, trust, immediate_tasks
+):
+    from io import StringIO
+
+    # Its only submitter has left: the organisation is still expected, with nobody to tell.
+    leaver = UserFactory(email="left@rx1.nhs.uk")
+    grant(leaver, Role.SUBMITTER, trust)
+    leaver.is_active = False
+    leaver.save()
+    out = StringIO()
+    call_command("send-reminders", "--on", "2026-11-21", stdout=out)
+    assert "Not reminded: RX1 has no contacts" in out.getvalue()
+    client.force_login(service_desk_user)
+    page = client.get("/service-desk/non-submitters/", {"period": "2026-10"}).content.decode()
+    assert "No contacts" in page and "Example Hospitals NHS Trust (RX1)" in page
+    response = client.post(
+        "/service-desk/non-submitters/remind", {"period": "2026-10"}, follow=True
+    )
+    assert "Not reminded, no contacts: RX1" in response.content.decode()
+    assert not ReminderSent.objects.exists()
+
+
+def test_only_the_service_desk_sends_reminders(client, submitter, contact):
+    client.force_login(submitter)
+    response = client.post("/service-desk/non-submitters/remind", {"period": "2026-10"})
+    assert response.status_code == 403
+    assert not ReminderSent.objects.exists()
+
+
+def test_the_desk_home_links_to_the_overview_and_chasing_list(client, service_desk_user):
+    client.force_login(service_desk_user)
+    page = client.get("/account/").content.decode()
+    assert 'href="/service-desk/submissions/"' in page
+    assert 'href="/service-desk/non-submitters/"' in page

@@ -135,3 +135,26 @@ def test_under_record_rejection_the_store_keeps_only_the_records_without_errors(
         pl.col("severity") == "error"
     )
     assert set(kept["record_number"]).isdisjoint(set(rejected["record_number"]))
+
+
+def test_records_of_a_provider_the_desk_recorded_are_accepted_and_others_are_not(
+    tmp_path, reference_dir, rr8_submitter, service_desk_user
+):
+    from portal.submissions.authority import record_authority
+
+    rj1_file = _synth(tmp_path / "rj1.csv", reference_dir, error_rate=0.0, seed=9, provider="RJ1")
+    refused = _through_the_portal(rr8_submitter, rj1_file)
+    assert refused.status == Status.REJECTED
+    assert {r["rule"] for r in refused.rule_counts} == {"DIDP117"}
+
+    record_authority(
+        service_desk_user,
+        Organisation.objects.get(code="RR8"),
+        Organisation.objects.get(code="RJ1"),
+        date(2026, 11, 1),
+        None,
+    )
+    accepted = _through_the_portal(rr8_submitter, rj1_file)
+    assert accepted.status == Status.ACCEPTED, accepted.rule_counts
+    records = pl.read_parquet(store.absolute(ManifestEntry.objects.get(submission=accepted).path))
+    assert records["provider_code"].unique().to_list() == ["RJ1"]  # credited to the provider

@@ -13,7 +13,7 @@ from tests.submissions.factories import outcome, received_submission, records_fr
 
 
 def _accepted(user, organisation, content=b"file\n", **kwargs):
-    submission = received_submission(user, organisation, content=content)
+    submission = received_submission(user, organisation, content=content, replace=True)
     services.start_validation(submission.pk)
     return services.store_outcome(submission, outcome(**kwargs))
 
@@ -22,19 +22,22 @@ def _body(response) -> str:
     return b"".join(response.streaming_content).decode()
 
 
-def test_the_report_shows_counts_per_rule_all_errors_and_the_first_200_warnings(
+def test_the_report_shows_counts_per_rule_the_errors_and_the_warnings_on_their_own_pages(
     submitter_client, submitter, trust
 ):
     submission = received_submission(submitter, trust)
     services.start_validation(submission.pk)
     services.store_outcome(submission, outcome(accepted=False, errors=3, warnings=250))
-    page = submitter_client.get(reverse("submissions:detail", args=[submission.pk]))
-    html = page.content.decode()
+    url = reverse("submissions:detail", args=[submission.pk])
+    html = submitter_client.get(url).content.decode()
     assert "File rejected" in html
     assert "DIDS045" in html and "DIDS062" in html
     assert html.count("The test date is not a valid date") == 3 + 1  # 3 rows + the rule table
-    assert html.count("The report was issued more than a month after the test") == 200
-    assert "The first 200 of 250 warnings" in html
+    assert "The report was issued more than a month after the test" not in html
+    assert "Show all warnings" in html
+    warnings = submitter_client.get(url, {"severity": "warning"}).content.decode()
+    assert warnings.count("The report was issued more than a month after the test") == 100
+    assert "Showing 1 to 100 of 250 (page 1 of 3)" in warnings
 
 
 def test_every_issue_can_be_downloaded_as_csv(submitter_client, submitter, trust):
@@ -146,7 +149,7 @@ def test_every_url_with_another_organisations_submission_id_is_not_found(
         response = client.get(url)
         assert response.status_code == 404, url
         checked.append(pattern.name)
-    assert sorted(checked) == ["detail", "issues-csv", "records-csv", "status"]
+    assert sorted(checked) == ["detail", "issues-csv", "records-csv", "replace", "status"]
     # The upload journey for their organisation is closed too.
     for url in ("/submissions/new/RY2/", "/submissions/new/RY2/2026-10/"):
         assert client.get(url).status_code == 404

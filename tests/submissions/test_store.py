@@ -76,7 +76,7 @@ def test_a_later_accepted_submission_supersedes_the_earlier_which_stays_in_histo
     first = received_submission(submitter, trust, content=b"first file\n")
     services.start_validation(first.pk)
     services.store_outcome(first, outcome(rows=2))
-    second = received_submission(submitter, trust, content=b"second file\n")
+    second = received_submission(submitter, trust, content=b"second file\n", replace=True)
     services.start_validation(second.pk)
     services.store_outcome(second, outcome(rows=3))
     first.refresh_from_db()

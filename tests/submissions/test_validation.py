@@ -87,9 +87,17 @@ def test_records_from_another_month_can_be_allowed_by_a_setting(rr8_submitter, s
     assert submission.warning_count == 2
 
 
-def test_a_corrected_file_supersedes_the_first_accepted_one(rr8_submitter):
+def test_a_corrected_file_supersedes_the_first_accepted_one_once_confirmed(rr8_submitter):
     first = _submit(rr8_submitter, did_csv(rows=3))
     second = _submit(rr8_submitter, did_csv(rows=4, ethnic_category="B"))
+    assert second.status == Status.AWAITING_CONFIRMATION
+    [current] = store.current_manifest()
+    assert current.submission_id == str(first.pk)  # nothing replaced without asking
+    difference = second.replacement
+    assert difference["replaces"] == str(first.pk)
+    assert (difference["added"], difference["removed"], difference["changed"]) == (1, 0, 3)
+    assert (difference["previous_total"], difference["new_total"]) == (3, 4)
+    second = services.confirm_replacement(rr8_submitter, second.pk, str(first.pk))
     first.refresh_from_db()
     assert (first.status, second.status) == (Status.SUPERSEDED, Status.ACCEPTED)
     [current] = store.current_manifest()
@@ -140,6 +148,7 @@ def test_a_failed_file_can_be_uploaded_again(rr8_submitter, monkeypatch):
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
+        # The disk is full when the engine's files are moved into the store.
         patch.setattr(store, "put_file", no_space)
         failed = _submit(rr8_submitter, did_csv(rows=2))
     assert failed.status == Status.FAILED

@@ -6,12 +6,14 @@ checks again so every operation declares its security in the schema.
 """
 
 from datetime import datetime
+from typing import Literal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, NinjaAPI, Schema
+from ninja import File, Form, NinjaAPI, Query, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -58,9 +60,13 @@ class SubmissionOut(Schema):
 
 class Issue(Schema):
     record_number: int | None = None
+    site_code: str | None = None
+    accession_number: str | None = None
     rule: str
     severity: str
     item: str | None = None
+    item_name: str | None = None
+    value: str | None = None
     message: str
 
 
@@ -75,13 +81,23 @@ class ReportOut(Schema):
     submission: SubmissionOut
     rule_counts: list[RuleCount]
     file_errors: list[str]
-    errors: list[dict]
-    warnings: list[dict]
-    warnings_shown: int
+    rule: str | None = None
+    severity: str | None = None
+    page: int
+    page_size: int
+    pages: int
+    total: int
+    issues: list[Issue]
+    next_url: str | None = None
+    previous_url: str | None = None
 
 
 class Problem(Schema):
     detail: str
+
+
+class InvalidRequest(Schema):
+    detail: list[dict]
 
 
 def _out(submission, duplicate=False) -> dict:
@@ -109,7 +125,16 @@ def _out(submission, duplicate=False) -> dict:
 
 @api.post(
     "/submissions",
-    response={201: SubmissionOut, 200: SubmissionOut, 400: Problem, 413: Problem},
+    response={
+        201: SubmissionOut,
+        200: SubmissionOut,
+        400: Problem,
+        401: Problem,
+        404: Problem,
+        409: Problem,
+        413: Problem,
+        422: InvalidRequest,
+    },
     url_name="submit",
     summary="Upload a file for one organisation and reporting period",
 )
@@ -118,15 +143,16 @@ def submit(
     organisation: Form[str],
     period: Form[str],
     file: File[UploadedFile] = None,
+    replace: Form[bool] = False,
 ):
     """Multipart form: `organisation` (ODS code), `period` (YYYY-MM), `file` (CSV, XML or
-    zip). 201 with the new submission; 200 with `duplicate: true` and the earlier
-    submission when the same file was already sent for that organisation and period."""
+    zip), `replace` (true to replace a month that already has an accepted file). 201 with
+    the new submission; 200 with `duplicate: true` and the earlier submission when the same
+    file was already sent for that organisation and period; 409 when the month already has
+    an accepted file and `replace` is not true."""
     if getattr(request, "upload_too_large", False) or uploads.declared_too_large(request):
         limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
         return Reply(413, {"detail": f"The file is larger than {limit} bytes."})
-    if file is None:
-        return Reply(400, {"detail": "Send the file in the multipart field 'file'."})
     organisation_row = (
         services.submitter_organisations(request.auth)
         .filter(code=organisation.strip().upper())
@@ -136,11 +162,21 @@ def submit(
         if hasattr(file, "discard"):
             file.discard()
         raise Http404("No such organisation among those you submit for")
+    if file is None:
+        if getattr(request, "upload_refused", None) == "order":
+            return Reply(
+                400,
+                {"detail": "Send the 'organisation' and 'period' fields before the 'file' field."},
+            )
+        if getattr(request, "upload_refused", None) != "period":
+            return Reply(400, {"detail": "Send the file in the multipart field 'file'."})
     try:
         calendar.parse_period(period)
         received = services.receive(
-            request.auth, organisation_row, period, file, channel=Channel.API
+            request.auth, organisation_row, period, file, channel=Channel.API, replace=replace
         )
+    except services.ReplaceNotConfirmed as error:
+        return Reply(409, {"detail": str(error)})
     except (services.SubmissionRefused, calendar.InvalidPeriod) as error:
         return Reply(400, {"detail": str(error)})
     if received.duplicate:
@@ -160,32 +196,55 @@ def submission_status(request, submission_id: str):
 
 @api.get(
     "/submissions/{submission_id}/report",
-    response=ReportOut,
+    response={200: ReportOut, 401: Problem, 404: Problem, 409: Problem, 422: InvalidRequest},
     url_name="report",
-    summary="The validation report: counts per rule, every error, the first 200 warnings",
+    summary="The validation report, a page of issues at a time",
 )
-def submission_report(request, submission_id: str):
+def submission_report(
+    request,
+    submission_id: str,
+    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page_size: int = Query(
+        report.PAGE_SIZE,
+        ge=1,
+        le=report.MAX_PAGE_SIZE,
+        description=f"Issues per page, at most {report.MAX_PAGE_SIZE}.",
+    ),
+    rule: str | None = Query(None, description="Only this rule's issues, e.g. DIDS045."),
+    severity: Literal["error", "warning"] | None = Query(
+        None, description="Only errors or only warnings."
+    ),
+):
+    """Counts per rule for the whole file, and one page of its issues in record order
+    (filtered by `rule` and/or `severity`). `pages` and `total` count the filtered issues;
+    `next_url` and `previous_url` link the neighbouring pages. 409 while the file is still
+    being checked."""
     submission = _get(request, submission_id)
     if not submission.is_finished:
-        return JsonResponse(
-            {"detail": "The file is still being checked; poll the status URL."}, status=409
-        )
+        return Reply(409, {"detail": "The file is still being checked; poll the status URL."})
+    found = report.page(
+        submission, number=page, size=page_size, rule=rule, severity=severity, clamp=False
+    )
+
+    def link(number):
+        query = {"page": number, "page_size": found.size}
+        query.update({k: v for k, v in (("rule", rule), ("severity", severity)) if v})
+        return f"{reverse('api:report', args=[submission.pk])}?{urlencode(query)}"
+
     return {
         "submission": _out(submission),
         "rule_counts": submission.rule_counts,
         "file_errors": submission.file_errors,
-        "errors": _all_errors(submission),
-        "warnings": report.warnings(submission),
-        "warnings_shown": report.WARNINGS_SHOWN,
+        "rule": rule,
+        "severity": severity,
+        "page": found.number,
+        "page_size": found.size,
+        "pages": found.count,
+        "total": found.total,
+        "issues": found.issues,
+        "next_url": link(found.number + 1) if found.number < found.count else None,
+        "previous_url": link(min(found.number - 1, found.count)) if found.number > 1 else None,
     }
-
-
-def _all_errors(submission) -> list[dict]:
-    errors, page = [], 1
-    while chunk := report.errors(submission, page):
-        errors.extend(chunk)
-        page += 1
-    return errors
 
 
 def _get(request, submission_id):

@@ -61,6 +61,18 @@ def recent_periods(on: date | None = None, count: int = 7) -> list[str]:
     return [period_of(add_months(first, -i)) for i in range(count)]
 
 
+def choosable_periods(on: date | None = None, count: int = 7) -> list[str]:
+    """The periods a submitter may choose, in the order offered: the last finished month
+    first and the ones before it, then this month (not over yet, so last)."""
+    first = (on or today()).replace(day=1)
+    finished = [period_of(add_months(first, -i)) for i in range(1, count)]
+    return [*finished, period_of(first)]
+
+
+def is_unfinished(period: str, on: date | None = None) -> bool:
+    return parse_period(period) >= (on or today()).replace(day=1)
+
+
 def period_label(period: str) -> str:
     return parse_period(period).strftime("%B %Y")
 

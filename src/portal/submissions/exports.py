@@ -11,10 +11,24 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from did.spec.items import COLUMNS
+from did.spec.items import BY_NAME, COLUMNS
 
 FORMULA_START = r"^[=+\-@\t\r]"
 BATCH_ROWS = 50_000
+# The issues CSV: where to find the record (site code and accession number) beside the
+# problem, items named as the data set names them. Reports stored before the site code
+# and accession number were kept have those cells empty.
+ISSUE_CSV_COLUMNS = (
+    "record_number",
+    "site_code",
+    "accession_number",
+    "rule",
+    "severity",
+    "item",
+    "value",
+    "message",
+)
+ITEM_NAMES = {name: item.title for name, item in BY_NAME.items()}
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -28,18 +42,23 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _csv_chunks(path: Path, columns: list[str] | None, header: bool) -> Iterator[bytes]:
+def _csv_chunks(path: Path, columns: list[str], header: bool, shape=None) -> Iterator[bytes]:
+    """Stream `columns` as CSV; `shape(frame)` may rename or add columns on the way."""
     parquet = pq.ParquetFile(path)
-    wanted = columns or parquet.schema_arrow.names
+    stored = parquet.schema_arrow.names
+    read = [name for name in columns if name in stored]
     first = True
-    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-        frame = neutralise(pl.from_arrow(batch).cast({name: pl.Utf8 for name in wanted}))
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=read):
+        frame = pl.from_arrow(batch).cast({name: pl.Utf8 for name in read})
+        if shape is not None:
+            frame = shape(frame)
+        frame = neutralise(frame.select(columns))
         buffer = io.BytesIO()
         frame.write_csv(buffer, include_header=header and first)
         first = False
         yield buffer.getvalue()
     if first and header:
-        yield (",".join(wanted) + "\n").encode()
+        yield (",".join(columns) + "\n").encode()
 
 
 def records_csv(path: Path) -> Iterator[bytes]:
@@ -47,7 +66,13 @@ def records_csv(path: Path) -> Iterator[bytes]:
     return _csv_chunks(path, list(COLUMNS), header=False)
 
 
+def _issue_shape(frame: pl.DataFrame) -> pl.DataFrame:
+    missing = [name for name in ISSUE_CSV_COLUMNS if name not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(name) for name in missing)
+    return frame.with_columns(pl.col("item").replace(ITEM_NAMES))
+
+
 def issues_csv(path: Path | None) -> Iterator[bytes]:
     if path is None or not path.exists():
-        return iter([b"record_number,rule,severity,item,value,message\n"])
-    return _csv_chunks(path, None, header=True)
+        return iter([(",".join(ISSUE_CSV_COLUMNS) + "\n").encode()])
+    return _csv_chunks(path, list(ISSUE_CSV_COLUMNS), header=True, shape=_issue_shape)

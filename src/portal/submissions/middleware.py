@@ -5,6 +5,7 @@ request.user from the token, or answers 401 itself — an API client should get 
 a redirect to the sign-in page. Uploads to the API stream into the record store.
 """
 
+from django.conf import settings
 from django.http import JsonResponse
 
 from portal.submissions import tokens, uploads
@@ -29,5 +30,11 @@ class ApiTokenMiddleware:
             request.user = user
             request._cached_user = user
             request.api_user = user
-            uploads.install(request)
+            if uploads.declared_too_large(request):
+                # Refused on the declared length, before a byte of the body is read.
+                limit = settings.SUBMISSIONS_MAX_UPLOAD_BYTES
+                return JsonResponse(
+                    {"detail": f"The file is larger than {limit} bytes."}, status=413
+                )
+            uploads.install(request, gate=uploads.api_gate(request))
         return self.get_response(request)

@@ -15,10 +15,25 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     SUPERSEDED = "superseded", "Superseded"
     FAILED = "failed", "Failed"
+    # Valid, but another accepted file holds the month: waits for the submitter to confirm
+    # the replacement (ADR 080), or to keep the accepted file (then "not used").
+    AWAITING_CONFIRMATION = "awaiting", "Waiting for you to confirm"
+    NOT_USED = "not_used", "Not used"
 
 
-# Statuses after which nothing more happens to a submission unless a newer one supersedes it.
-FINISHED = (Status.ACCEPTED, Status.REJECTED, Status.SUPERSEDED, Status.FAILED)
+# Statuses after which validation is over: nothing more happens to the file itself (an
+# awaiting file is only confirmed or set aside; an accepted one may be superseded).
+FINISHED = (
+    Status.ACCEPTED,
+    Status.REJECTED,
+    Status.SUPERSEDED,
+    Status.FAILED,
+    Status.AWAITING_CONFIRMATION,
+    Status.NOT_USED,
+)
+# Statuses whose file may be sent again unchanged and checked afresh: a failed attempt, a
+# rejection (the reference data may since have been corrected), a file set aside.
+RETRYABLE = (Status.FAILED, Status.REJECTED, Status.NOT_USED)
 
 
 class Channel(models.TextChoices):
@@ -77,16 +92,25 @@ class Submission(models.Model):
     notices = models.JSONField(default=list, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
     failure_message = models.TextField(blank=True)
+    # Replacing an accepted month (ADR 080): confirmed in advance (API `replace=true`), and
+    # how the file differs from the accepted one, worked out by the worker.
+    replace_confirmed = models.BooleanField(default=False)
+    replacement = models.JSONField(default=dict, blank=True)
+    # The validation task's claim (ADR 082): how many times a worker has started on the
+    # file, which worker holds it, and until when (renewed while it works).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["organisation", "period", "status"])]
         constraints = [
             # The same file for the same organisation and period is processed once; a
-            # failed attempt (e.g. the disk was full) may be tried again.
+            # failed or rejected attempt, or a file set aside, may be tried again.
             models.UniqueConstraint(
                 fields=["organisation", "period", "sha256"],
-                condition=~Q(status="failed"),
+                condition=~Q(status__in=["failed", "rejected", "not_used"]),
                 name="one_live_submission_per_file",
             )
         ]
@@ -189,7 +213,9 @@ class ApiToken(models.Model):
 
 
 class ReminderSent(models.Model):
-    """One reminder round per organisation and period, so reminders are never sent twice."""
+    """One reminder email round to an organisation for a period: sent by the daily command
+    (`sent_by` empty, once per organisation and period) or by a service-desk person from
+    the chasing list (as often as they choose). Each round is kept and shown."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -197,11 +223,56 @@ class ReminderSent(models.Model):
     period = models.CharField(max_length=7)
     sent_at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_emails = models.JSONField(default=list, blank=True)
 
     class Meta:
+        ordering = ["-sent_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "period"], name="one_reminder_round")
+            models.UniqueConstraint(
+                fields=["organisation", "period"],
+                condition=Q(sent_by__isnull=True),
+                name="one_scheduled_reminder_round",
+            )
         ]
 
     def __str__(self):
         return f"reminder {self.organisation_id} {self.period}"
+
+
+class SubmissionAuthority(models.Model):
+    """Recorded by the service desk: `organisation` submits on behalf of `provider` from
+    `valid_from` until `valid_until` (inclusive; open-ended when empty). Records whose site
+    belongs to such a provider count for the submitting organisation's file (ADR 081).
+    Rows are never deleted; ending one sets `valid_until`, audited."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="submits_for"
+    )
+    provider = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="submitted_for_by"
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation__code", "provider__code", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(organisation=models.F("provider")), name="authority_not_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="authority_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} for {self.provider_id} from {self.valid_from}"

@@ -5,24 +5,35 @@ hashes and counts only — never file content, file names or anything from the r
 """
 
 import logging
+import os
+import socket
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db import connection as db_connection
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.notify import send as notify_send
+from portal.notify.templates import register
 from portal.organisations.models import Organisation
-from portal.submissions import calendar, engine, store
+from portal.submissions import authority, calendar, engine, replacement, store
 from portal.submissions.models import (
     FINISHED,
+    RETRYABLE,
     Channel,
     ManifestEntry,
     Status,
     Submission,
     SubmissionEvent,
+    Timeliness,
 )
 from portal.submissions.uploads import StoredUpload, safe_file_name
 
@@ -47,9 +58,88 @@ def submitter_organisations(user):
     ).distinct()
 
 
+def contact_organisations(user):
+    """Organisations this person is the primary contact for (active memberships)."""
+    return Organisation.objects.filter(
+        memberships__user=user,
+        memberships__role=Role.PRIMARY_CONTACT,
+        memberships__revoked_at__isnull=True,
+    ).distinct()
+
+
 def visible_submissions(user):
     """Submissions this person may see: those of organisations they submit for."""
     return Submission.objects.filter(organisation__in=submitter_organisations(user))
+
+
+def current_for(submission) -> Submission | None:
+    """The accepted submission that holds the data for this one's organisation and period
+    (itself when it is current), or None when the month has no accepted file."""
+    return (
+        Submission.objects.filter(
+            organisation_id=submission.organisation_id,
+            period=submission.period,
+            status=Status.ACCEPTED,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    period: str
+    label: str
+    hint: str
+    timeliness: str
+    accepted: Submission | None
+    unfinished: bool
+
+
+def period_choices(organisation, on=None) -> list[PeriodChoice]:
+    """The months a submitter may choose for an organisation, in the order offered, each
+    with what sending a file for it now would mean: the month is not over, it already has
+    an accepted file, the publication cut-off has passed, the window has closed."""
+    on = on or calendar.today()
+    periods = calendar.choosable_periods(on)
+    accepted = {}
+    for submission in Submission.objects.filter(
+        organisation=organisation, period__in=periods, status=Status.ACCEPTED
+    ).order_by("received_at"):
+        accepted[submission.period] = submission
+    choices = []
+    for period in periods:
+        limits = calendar.deadlines(period)
+        when = calendar.timeliness(period, on)
+        unfinished = calendar.is_unfinished(period, on)
+        parts = []
+        if unfinished:
+            parts.append("This month is not over yet: send its file after the month ends.")
+        if when == Timeliness.LATE:
+            parts.append(
+                f"Window closed on {limits.window_closes:%-d %B %Y}: a file now will be late."
+            )
+        elif when == Timeliness.AFTER_PUBLICATION_CUTOFF:
+            parts.append(
+                f"Too late for the monthly publication (cut-off {limits.publication_cutoff:%-d %B %Y})"
+                f"; files accepted until {limits.window_closes:%-d %B %Y}."
+            )
+        elif not unfinished:
+            parts.append(
+                f"Due by {limits.publication_cutoff:%-d %B %Y} for the monthly publication."
+            )
+        current = accepted.get(period)
+        if current is not None:
+            parts.append(
+                f"Already accepted: a file received {current.received_at:%-d %B %Y} "
+                f"({current.record_count:,} records). A new file replaces it only if you confirm."
+            )
+        choices.append(
+            PeriodChoice(
+                period, calendar.period_label(period), " ".join(parts), when, current, unfinished
+            )
+        )
+    return choices
 
 
 # ---------------------------------------------------------------- receiving
@@ -75,17 +165,41 @@ def _add_event(submission, status, actor=None, note=""):
 def find_duplicate(organisation, period, sha256):
     return (
         Submission.objects.filter(organisation=organisation, period=period, sha256=sha256)
-        .exclude(status=Status.FAILED)
+        .exclude(status__in=RETRYABLE)
         .order_by("received_at")
         .first()
     )
 
 
-def receive(user, organisation, period: str, upload: StoredUpload, channel=Channel.WEB):
+class ReplaceNotConfirmed(SubmissionRefused):
+    """An API upload for a month that already has an accepted file, without replace=true."""
+
+
+def accepted_for(organisation, period) -> Submission | None:
+    """The accepted submission holding an organisation's data for a period, if any."""
+    return (
+        Submission.objects.filter(organisation=organisation, period=period, status=Status.ACCEPTED)
+        .order_by("-received_at")
+        .first()
+    )
+
+
+def receive(
+    user,
+    organisation,
+    period: str,
+    upload: StoredUpload,
+    channel=Channel.WEB,
+    replace: bool | None = None,
+):
     """Register an uploaded file as a submission and queue its validation.
 
     The same file (same SHA-256) for the same organisation and period is recognised and not
     processed again: the earlier submission is returned with duplicate=True.
+
+    `replace`: None (the browser) lets a valid file for a month that already has an
+    accepted one wait for the submitter's confirmation; False (the API without
+    replace=true) refuses such a file; True replaces the month once the file is accepted.
     """
     if not submitter_organisations(user).filter(pk=organisation.pk).exists():
         upload.discard()
@@ -99,6 +213,15 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
     if earlier is not None:
         upload.discard()
         return Received(earlier, duplicate=True)
+    current = accepted_for(organisation, period)
+    if replace is False and current is not None:
+        upload.discard()
+        raise ReplaceNotConfirmed(
+            f"{calendar.period_label(period)} already has an accepted file for "
+            f"{organisation.code} (received {current.received_at:%d %B %Y at %H:%M}, "
+            f"{current.record_count:,} records). Send replace=true to replace it with this "
+            "file once it is accepted."
+        )
     submission = Submission(
         organisation=organisation,
         period=period,
@@ -107,6 +230,7 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
         file_name=name,
         file_size=upload.size,
         sha256=upload.sha256,
+        replace_confirmed=bool(replace),
     )
     final = store.upload_path(submission.pk, name)
     submission.upload_path = f"uploads/{submission.pk}/{name}"
@@ -126,6 +250,7 @@ def receive(user, organisation, period: str, upload: StoredUpload, channel=Chann
                     "bytes": upload.size,
                     "channel": channel,
                     "timeliness": submission.timeliness,
+                    "replace": bool(replace),
                 },
             )
             upload.close()
@@ -169,19 +294,164 @@ def _progress_recorder(submission_id):
     return progress
 
 
+# A validation that has been started this many times without finishing (the worker died,
+# e.g. killed for memory, each time) is failed, not tried for ever (issue 16 H2, ADR 082).
+MAX_ATTEMPTS = 3
+# A worker holds its claim for LEASE and renews it every HEARTBEAT while it works; a claim
+# not renewed has been given up (the worker died) and may be taken again.
+LEASE = timedelta(seconds=90)
+HEARTBEAT_SECONDS = 20.0
+EXHAUSTED_MESSAGE = (
+    "We tried to check this file {attempts} times and each time the check stopped before it "
+    "finished, so we have stopped trying. Nothing was stored, and the data you submitted "
+    "before are unchanged. The national service desk has been told and will look into it. "
+    "You can send a corrected file at any time."
+)
+
+DESK_FAILURE = register(
+    "submission_failed_desk",
+    "A submission could not be checked: ((organisation)) ((period))",
+    """A submission stopped being checked ((attempts)) times and has been marked failed.
+
+Organisation: ((organisation))
+Reporting period: ((period))
+Submission: ((submission))
+
+The submitter has been told that the desk will look into it. See the submissions overview: ((url))
+
+Submit Diagnostic Imaging Data""",
+)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_abandoned(submission, now=None) -> bool:
+    """No worker is working on this claim: it was not renewed in time, or it was made by a
+    process on this machine that no longer exists (the worker was killed a moment ago)."""
+    now = now or timezone.now()
+    if submission.claimed_until is None or submission.claimed_until <= now:
+        return True
+    host, _, pid = submission.claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: does the process exist?
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by someone else
+    return False
+
+
 def start_validation(submission_id):
-    """Mark the submission as validating; return it, or None if there is nothing to do."""
+    """Claim the submission for this worker and mark it validating; return it, or None if
+    there is nothing to do: finished, or held by another worker whose claim is still
+    renewed. The row lock is held only for the claim, never while the file is read."""
+    me = worker_id()
+    now = timezone.now()
     with transaction.atomic():
-        submission = Submission.objects.select_for_update().get(pk=submission_id)
-        if submission.status in FINISHED:
+        submission = (
+            Submission.objects.select_for_update(skip_locked=True).filter(pk=submission_id).first()
+        )
+        if submission is None or submission.status in FINISHED:
+            return None  # finished, or another worker is claiming it this instant
+        if (
+            submission.status == Status.VALIDATING
+            and submission.claimed_by != me
+            and not claim_abandoned(submission, now)
+        ):
+            return None
+        if submission.attempts >= MAX_ATTEMPTS:
+            _fail_exhausted(submission)
             return None
         note = "restarted after an interruption" if submission.status == Status.VALIDATING else ""
         _add_event(submission, Status.VALIDATING, WORKER, note)
+        submission.attempts += 1
+        submission.claimed_by = me
+        submission.claimed_until = now + LEASE
         submission.records_read = 0
-        submission.records_expected = estimate_records(store.absolute(submission.upload_path))
-        submission.progress_at = timezone.now()
-        submission.save(update_fields=["status", "records_read", "records_expected", "progress_at"])
+        submission.progress_at = now
+        submission.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "claimed_by",
+                "claimed_until",
+                "records_read",
+                "progress_at",
+            ]
+        )
+    submission.records_expected = estimate_records(store.absolute(submission.upload_path))
+    Submission.objects.filter(pk=submission.pk).update(records_expected=submission.records_expected)
     return submission
+
+
+def _fail_exhausted(submission):
+    """Within the claim's transaction: the retry limit is reached. Fail the submission with
+    a plain message, audit it, and tell the service desk once it is committed."""
+    message = EXHAUSTED_MESSAGE.format(attempts=submission.attempts)
+    submission.failure_message = message
+    _add_event(submission, Status.FAILED, WORKER, f"stopped after {submission.attempts} attempts")
+    submission.save(update_fields=["status", "failure_message"])
+    record(
+        WORKER,
+        "submissions.failed",
+        target=f"submission:{submission.pk}",
+        organisation=submission.organisation,
+        details={"period": submission.period, "attempts": submission.attempts},
+    )
+    transaction.on_commit(lambda: _tell_the_desk(submission))
+
+
+def _tell_the_desk(submission):
+    from portal.accounts.models import User
+
+    desk = User.objects.filter(
+        is_active=True, memberships__role=Role.SERVICE_DESK, memberships__revoked_at__isnull=True
+    ).distinct()
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
+    for person in desk:
+        notify_send(
+            "submission_failed_desk",
+            person.email,
+            {
+                "organisation": f"{submission.organisation.name} ({submission.organisation.code})",
+                "period": calendar.period_label(submission.period),
+                "submission": str(submission.pk),
+                "attempts": str(submission.attempts),
+                "url": url,
+            },
+        )
+
+
+@contextmanager
+def _claim_kept(submission_id):
+    """Renew this worker's claim every HEARTBEAT_SECONDS while the body runs (the engine may
+    go a long time between progress reports, e.g. while it writes the records)."""
+    stop = threading.Event()
+    me = worker_id()
+
+    def renew():
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    Submission.objects.filter(pk=submission_id, claimed_by=me).update(
+                        claimed_until=timezone.now() + LEASE
+                    )
+                except DatabaseError:
+                    log.warning("could not renew the claim on submission %s", submission_id)
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=renew, name=f"claim-{submission_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def estimate_records(path) -> int:
@@ -217,13 +487,18 @@ def validate(submission_id) -> Submission | None:
     submission = start_validation(submission_id)
     if submission is None:
         return None
+    with _claim_kept(submission.pk):
+        return _validate_claimed(submission)
+
+
+def _validate_claimed(submission) -> Submission:
     received = timezone.localtime(submission.received_at).date()
     try:
         outcome = engine.run(
             store.absolute(submission.upload_path),
             received=received,
             period=submission.period,
-            providers=frozenset({submission.organisation.code}),
+            providers=authority.providers_for(submission.organisation, submission.period),
             progress=_progress_recorder(submission.pk),
         )
     except Exception:
@@ -234,7 +509,7 @@ def validate(submission_id) -> Submission | None:
             "Please try again; if it happens again, contact the national service desk.",
         )
     try:
-        return store_outcome(submission, outcome)
+        stored = store_outcome(submission, outcome)
     except OSError as error:
         log.exception("storing submission %s failed", submission.pk)
         reason = error.strerror or error.__class__.__name__
@@ -244,6 +519,9 @@ def validate(submission_id) -> Submission | None:
             "changed: the data you submitted before are still current. Please upload the "
             "file again later; if it happens again, contact the national service desk.",
         )
+    if stored.status == Status.AWAITING_CONFIRMATION:
+        replacement_difference(stored)
+    return stored
 
 
 def _fail(submission, message):
@@ -331,30 +609,44 @@ def _commit(submission, outcome, report, written):
             sha256=written.sha256,
             record_count=outcome.records_accepted,
         )
-        _add_event(submission, Status.ACCEPTED, WORKER)
+        # No good data is replaced without the submitter confirming (ADR 080).
+        # A file received before the accepted one never becomes current (_supersede), so
+        # only a newer one can replace good data and has to wait.
+        waits = not submission.replace_confirmed and (
+            Submission.objects.filter(
+                organisation=submission.organisation,
+                period=submission.period,
+                status=Status.ACCEPTED,
+                received_at__lte=submission.received_at,
+            ).exists()
+        )
+        _add_event(submission, Status.AWAITING_CONFIRMATION if waits else Status.ACCEPTED, WORKER)
         submission.save()
         record(
             WORKER,
-            "submissions.accepted",
+            "submissions.awaiting_confirmation" if waits else "submissions.accepted",
             f"submission:{submission.pk}",
             submission.organisation,
             {**details, "parquet_sha256": written.sha256},
         )
-        _supersede(submission)
+        if not waits:
+            _supersede(submission)
         submission.refresh_from_db()
         return submission
 
 
-def _supersede(latest):
-    """Of the accepted submissions for one organisation and period, the most recently
-    received is current; the others become superseded (kept, with their files)."""
+def _supersede(latest, current=None):
+    """Of the accepted submissions for one organisation and period, `current` (by default
+    the most recently received) stays; the others become superseded (kept, with their
+    files)."""
     accepted = list(
         Submission.objects.select_for_update().filter(
             organisation=latest.organisation, period=latest.period, status=Status.ACCEPTED
         )
     )
-    # Received at the same instant: the one accepted last wins.
-    current = max(accepted, key=lambda s: (s.received_at, s.pk == latest.pk))
+    if current is None:
+        # Received at the same instant: the one accepted last wins.
+        current = max(accepted, key=lambda s: (s.received_at, s.pk == latest.pk))
     older = [s for s in accepted if s.pk != current.pk]
     for submission in older:
         _add_event(submission, Status.SUPERSEDED, WORKER, f"superseded by {current.pk}")
@@ -368,14 +660,101 @@ def _supersede(latest):
         )
 
 
-def resume_stalled(older_than: timedelta = timedelta(minutes=10)) -> list[Submission]:
-    """Queue again every submission whose validation stopped (e.g. the worker was killed):
-    received or validating with no progress for `older_than`."""
-    limit = timezone.now() - older_than
+# ---------------------------------------------------------------- replacing a month
+
+
+class ReplacementChanged(SubmissionRefused):
+    """The accepted file changed since the differences were shown."""
+
+
+def replacement_difference(submission) -> dict:
+    """How a file waiting for confirmation differs from the month's accepted file; worked
+    out once (by the worker) and again only if the accepted file has changed since."""
+    current = accepted_for(submission.organisation, submission.period)
+    if current is None or not hasattr(current, "manifest_entry"):
+        return {}
+    if submission.replacement.get("replaces") == str(current.pk):
+        return submission.replacement
+    summary = replacement.difference(
+        store.absolute(current.manifest_entry.path),
+        store.absolute(submission.manifest_entry.path),
+    )
+    summary.update(replaces=str(current.pk), replaces_received_at=current.received_at.isoformat())
+    Submission.objects.filter(pk=submission.pk).update(replacement=summary)
+    submission.replacement = summary
+    return summary
+
+
+def _awaiting(user, submission_id):
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    if not submitter_organisations(user).filter(pk=submission.organisation_id).exists():
+        raise SubmissionRefused("You are not a submitter for this organisation.")
+    if submission.status != Status.AWAITING_CONFIRMATION:
+        raise SubmissionRefused("This file is no longer waiting for a decision.")
+    return submission
+
+
+def confirm_replacement(user, submission_id, replaces: str) -> Submission:
+    """The submitter has seen how the file differs from the accepted one (`replaces`, the
+    accepted submission's id as shown) and confirms: the file becomes the month's data."""
+    with transaction.atomic():
+        # One organisation's supersession decisions are made one at a time (as in _commit).
+        organisation_id = Submission.objects.values_list("organisation_id", flat=True).get(
+            pk=submission_id
+        )
+        Organisation.objects.select_for_update().get(pk=organisation_id)
+        submission = _awaiting(user, submission_id)
+        current = accepted_for(submission.organisation, submission.period)
+        if current is not None and str(current.pk) != replaces:
+            raise ReplacementChanged(
+                "Another file was accepted for this month since you looked. Check the "
+                "differences again before you decide."
+            )
+        _add_event(submission, Status.ACCEPTED, user, "replacement confirmed")
+        submission.save(update_fields=["status"])
+        record(
+            user,
+            "submissions.replacement_confirmed",
+            f"submission:{submission.pk}",
+            submission.organisation,
+            {
+                "period": submission.period,
+                "replaces": replaces or None,
+                "records": submission.record_count,
+            },
+        )
+        _supersede(submission, current=submission)
+    submission.refresh_from_db()
+    return submission
+
+
+def keep_accepted(user, submission_id) -> Submission:
+    """The submitter keeps the accepted file: this one is set aside, its files kept."""
+    with transaction.atomic():
+        submission = _awaiting(user, submission_id)
+        _add_event(submission, Status.NOT_USED, user, "kept the accepted file")
+        submission.save(update_fields=["status"])
+        record(
+            user,
+            "submissions.replacement_declined",
+            f"submission:{submission.pk}",
+            submission.organisation,
+            {"period": submission.period},
+        )
+    return submission
+
+
+def resume_stalled() -> list[Submission]:
+    """Queue again every submission whose validation is not running, whatever its age:
+    received (its task may have been lost) or validating under a claim no worker renews
+    (the worker died). A submission queued twice is claimed once (start_validation)."""
+    now = timezone.now()
     stalled = [
         submission
-        for submission in Submission.objects.filter(status__in=[Status.RECEIVED, Status.VALIDATING])
-        if (submission.progress_at or submission.received_at) <= limit
+        for submission in Submission.objects.filter(
+            status__in=[Status.RECEIVED, Status.VALIDATING]
+        ).order_by("received_at")
+        if submission.status == Status.RECEIVED or claim_abandoned(submission, now)
     ]
     for submission in stalled:
         enqueue_validation(submission)

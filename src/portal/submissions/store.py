@@ -217,3 +217,27 @@ def collect_garbage(min_age_seconds: float = 3600, dry_run: bool = False) -> Gar
             if not dry_run:
                 path.unlink()
     return GarbageReport(removed)
+
+
+# A partial file unchanged for this long belongs to a write that has stopped: a Parquet file
+# still being written, or an upload still arriving, changes every few seconds.
+PARTIAL_UNCHANGED_SECONDS = 300
+
+
+def sweep_partial_files(unchanged_seconds: float = PARTIAL_UNCHANGED_SECONDS) -> list[str]:
+    """Remove what a crash leaves: temporary Parquet files (`*.tmp`) and partial uploads
+    (`incoming/*.part`) that have not changed for `unchanged_seconds`. Run at worker start."""
+    base = root()
+    if not base.exists():
+        return []
+    cutoff = time.time() - unchanged_seconds
+    removed = []
+    candidates = [*base.rglob(f"*{TEMP_SUFFIX}"), *incoming_dir().glob("*.part")]
+    for path in sorted(set(candidates)):
+        try:
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed.append(relative(path))
+        except FileNotFoundError:
+            continue  # finished or removed meanwhile
+    return removed

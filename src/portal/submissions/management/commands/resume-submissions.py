@@ -1,30 +1,23 @@
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
 
 from did import scratch
-from portal.submissions import services
+from portal.submissions import services, store
 
 
 class Command(BaseCommand):
     help = (
-        "Queue again the validation of submissions that stopped part-way (e.g. the worker "
-        "was killed), and remove the temporary files such runs left behind. Run at worker "
-        "start and from a scheduler."
+        "Run at worker start (and from a scheduler): queue again every validation that is "
+        "not running, whatever its age (received, or validating under a claim no worker "
+        "renews), and remove what crashes leave: partial Parquet files, partial uploads and "
+        "the scratch folders of stopped runs."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--stalled-for",
-            type=float,
-            default=600,
-            help="Seconds without progress after which a validation counts as stopped.",
-        )
-
-    def handle(self, *args, stalled_for, **options):
-        resumed = services.resume_stalled(timedelta(seconds=stalled_for))
+    def handle(self, *args, **options):
+        resumed = services.resume_stalled()
         for submission in resumed:
             self.stdout.write(f"Queued {submission.pk} again")
         self.stdout.write(f"{len(resumed)} submission(s) queued again.")
+        partial = store.sweep_partial_files()
+        self.stdout.write(f"{len(partial)} partial file(s) removed.")
         swept = scratch.sweep_stale()
         self.stdout.write(f"{len(swept)} temporary folder(s) of stopped runs removed.")

@@ -15,7 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--on", type=date.fromisoformat, help="Pretend today is YYYY-MM-DD.")
 
     def handle(self, *args, on=None, **options):
-        sent = desk.send_reminders(on=on)
-        for code, period, recipients in sent:
-            self.stdout.write(f"Reminded {code} for {period} ({recipients} people)")
-        self.stdout.write(f"{len(sent)} organisation(s) reminded.")
+        results = desk.send_reminders(on=on)
+        reminded = [r for r in results if r.recipients]
+        for result in results:
+            if result.recipients:
+                self.stdout.write(
+                    f"Reminded {result.code} for {result.period} ({result.recipients} people)"
+                )
+            else:
+                self.stdout.write(f"Not reminded: {result.code} has no contacts ({result.period})")
+        self.stdout.write(f"{len(reminded)} organisation(s) reminded.")
