@@ -121,3 +121,17 @@ def test_cookies_are_secure_and_http_only_in_production():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_production_hashes_passwords_with_argon2():
+    """The suite hashes with MD5 for speed (tests/conftest.py); the service itself must not."""
+    code = (
+        "import django; django.setup(); "
+        "from django.contrib.auth.hashers import get_hasher, make_password; "
+        "print(get_hasher().algorithm, make_password('a long test password').split('$')[0])"
+    )
+    env = {**os.environ, **GOOD_PRODUCTION, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["argon2", "argon2"], result.stderr
