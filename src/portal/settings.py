@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "portal.submissions",
     "portal.notify",
     "portal.certificates",
+    "portal.operations",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
@@ -179,13 +180,29 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [VAR_DIR / "frontend"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Production serves hashed names (cacheable for ever) from the manifest that
+    # `portal collectstatic` writes; development needs no collectstatic after each change.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves only what collectstatic gathered; development finds files where they are.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# `portal serve` (gunicorn): the production web process (docs/deploy.md).
+SERVE_BIND = env_str("SERVE_BIND", "127.0.0.1:8000")
+SERVE_WORKERS = env_int("SERVE_WORKERS", 2, minimum=1)
+SERVE_THREADS = env_int("SERVE_THREADS", 4, minimum=1)
+SERVE_TIMEOUT = env_int("SERVE_TIMEOUT", 60, minimum=1)
+SERVE_MAX_REQUESTS = env_int("SERVE_MAX_REQUESTS", 2000, minimum=0)
+# Addresses of the reverse proxy whose X-Forwarded-* headers gunicorn trusts.
+SERVE_FORWARDED_ALLOW_IPS = env_str("SERVE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The record store: Parquet files written by the submissions service.
