@@ -34,8 +34,32 @@ def service_desk_user(db):
 def immediate_tasks(settings):
     """Run background tasks (e.g. email delivery) inline, as the worker would."""
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES_SERVED,
+        }
     }
+
+
+@pytest.fixture
+def worker_heartbeats(db, settings):
+    """A live worker on each queue, as `portal worker` records them (for /healthz)."""
+    from django.utils import timezone
+
+    from portal.operations.models import WorkerHeartbeat
+
+    now = timezone.now()
+    return [
+        WorkerHeartbeat.objects.create(
+            worker_id=f"test-{queue}",
+            queues=queue,
+            hostname="test",
+            pid=1,
+            started_at=now,
+            beat_at=now,
+        )
+        for queue in settings.TASK_QUEUES_SERVED
+    ]
 
 
 @pytest.fixture

@@ -71,22 +71,27 @@ INSTALLED_APPS = [
     "portal.notify",
     "portal.certificates",
     "portal.operations",
+    "django_prometheus",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
 MIDDLEWARE = [
+    "portal.operations.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.operations.middleware.MetricsTokenMiddleware",  # the scraper's bearer token
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.SessionEpochMiddleware",
     "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -214,12 +219,26 @@ PUBLICATIONS_SUPPRESS_BELOW = env_int("PUBLICATIONS_SUPPRESS_BELOW", 0, minimum=
 PUBLICATIONS_MIN_TESTS_FOR_DAYS = env_int("PUBLICATIONS_MIN_TESTS_FOR_DAYS", 10, minimum=1)
 DID_SPARK_MASTER = env_str("DID_SPARK_MASTER", "local[2]")
 
+# Two queues, each with its own workers (`portal worker --queue-name <queue>`), so a
+# month-end backlog of validations never delays an invitation or a password reset email.
+VALIDATION_QUEUE = "validation"
+EMAIL_QUEUE = "email"
+TASK_QUEUES_SERVED = [VALIDATION_QUEUE, EMAIL_QUEUE]
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": [],
+        # A task on any other queue is refused when it is enqueued: no worker serves it.
+        "QUEUES": TASK_QUEUES_SERVED,
     }
 }
+# Each worker records a heartbeat this often; /healthz fails a queue with no worker whose
+# beat is younger than the stale limit, or whose oldest ready task has waited too long.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=2)
+HEALTHZ_QUEUE_MAX_WAIT_SECONDS = env_int("HEALTHZ_QUEUE_MAX_WAIT_SECONDS", 1800, minimum=1)
+# /metrics (Prometheus): the scraper sends `Authorization: Bearer <METRICS_TOKEN>`; the
+# service desk may also read it signed in. No token set: only the service desk.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # Email: "outbox" (stored, readable at /outbox outside production), "smtp" or "notify".
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "outbox", required=True)
@@ -263,13 +282,34 @@ SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_MAX_FAILURES_PER_IP = 20
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json": one JSON object a line (time, level, logger, message, request_id), for the log
+# platform; "text" reads better in a terminal. Never an NHS number, birth date, postcode or
+# link token either way (portal.core.log_filters).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Link tokens in request paths never reach a log (portal.core.log_filters).
-    "filters": {"redact_tokens": {"()": "portal.core.log_filters.RedactTokenPaths"}},
+    "filters": {
+        "request_id": {"()": "portal.core.log_filters.RequestId"},
+        "redact_tokens": {"()": "portal.core.log_filters.RedactTokenPaths"},
+        "redact_patient_identifiers": {"()": "portal.core.log_filters.RedactPatientIdentifiers"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_tokens", "redact_patient_identifiers"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/", submissions_api.urls),
     path("", include("portal.notify.urls")),
     path("", include("portal.certificates.urls")),
+    path("", include("portal.operations.urls")),
 ]

@@ -66,11 +66,24 @@ def _wait_until_answering(url, server, deadline=120):
 
 
 def test_portal_serve_runs_gunicorn_workers_with_production_settings(production_env):
+    """Done when: `portal serve` with production settings answers /healthz with the
+    worker heartbeat."""
     env, base = production_env
+    worker = subprocess.Popen(
+        [*PORTAL, "worker", "--queue-name", "validation,email", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     server = _serve(env)
     try:
         status, headers, body = _wait_until_answering(f"{base}/healthz", server)
+        end = time.monotonic() + 60
+        while status != 200 and time.monotonic() < end:  # the worker's first beat
+            time.sleep(0.5)
+            status, headers, body = _get(f"{base}/healthz")
         assert status == 200, body
+        assert b'"workers": "ok"' in body
         assert b'"database": "ok"' in body
         assert "gunicorn" in headers.get("Server", "")
         # Two worker processes under one arbiter, as SERVE_WORKERS asked.
@@ -80,7 +93,9 @@ def test_portal_serve_runs_gunicorn_workers_with_production_settings(production_
         assert len(children) == 2
     finally:
         server.terminate()
+        worker.terminate()
         server.wait(timeout=30)
+        worker.wait(timeout=30)
     assert server.returncode == 0
 
 

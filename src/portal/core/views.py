@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.core.health import run_checks
+from portal.core.health import queue_depths, run_checks
 from portal.core.public import public
 
 
@@ -17,7 +17,7 @@ def home(request):
 def healthz(request):
     results = run_checks()
     healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(results, status=200 if healthy else 503)
+    return JsonResponse({**results, "queue_depth": queue_depths()}, status=200 if healthy else 503)
 
 
 @require_GET

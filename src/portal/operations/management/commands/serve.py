@@ -5,9 +5,12 @@ docs/configuration.md); the options here override them for one run. `make run` k
 Django's development server.
 """
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
+from prometheus_client import multiprocess
 
 from portal.wsgi import application
 
@@ -27,6 +30,11 @@ class PortalApplication(BaseApplication):
         return application
 
 
+def _forget_dead_worker(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, drop a dead worker's live gauges from /metrics."""
+    multiprocess.mark_process_dead(worker.pid)
+
+
 class Command(BaseCommand):
     help = "Serve the portal under gunicorn (the production web process)."
 
@@ -37,8 +45,12 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=settings.SERVE_TIMEOUT)
 
     def handle(self, *args, **options):
+        extra = {}
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            extra["child_exit"] = _forget_dead_worker
         PortalApplication(
             {
+                **extra,
                 "bind": options["bind"],
                 "workers": options["workers"],
                 "threads": options["threads"],
