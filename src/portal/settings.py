@@ -37,12 +37,23 @@ FIELD_ENCRYPTION_KEYS = env_list(
     "FIELD_ENCRYPTION_KEYS", [fernet_key_from(SECRET_KEY)], required=True
 )
 
+# The audit trail's seals (portal.audit.services.seal) are HMACs with this key, kept out of
+# the database so that write access to the database is not enough to forge them.
+AUDIT_SEAL_KEY = env_str(
+    "AUDIT_SEAL_KEY", fernet_key_from("audit-seal:" + SECRET_KEY), required=True
+)
+# Entries younger than this are left for the next seal: a transaction still open may yet
+# commit an entry with a lower id.
+AUDIT_SEAL_DELAY_SECONDS = env_int("AUDIT_SEAL_DELAY_SECONDS", 60, minimum=0)
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
         problems.append("SECRET_KEY must be a random value of at least 50 characters")
     if not all(fernet_key_is_valid(key) for key in FIELD_ENCRYPTION_KEYS):
         problems.append("FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes)")
+    if len(AUDIT_SEAL_KEY) < 32 or AUDIT_SEAL_KEY in (SECRET_KEY, *FIELD_ENCRYPTION_KEYS):
+        problems.append("AUDIT_SEAL_KEY must be a random value of its own, at least 32 characters")
     if DEBUG:
         problems.append("DEBUG must be false")
     if "*" in ALLOWED_HOSTS:
@@ -330,3 +341,8 @@ SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)
 SUBMISSIONS_PUBLICATION_CUTOFF_DAY = env_int("SUBMISSIONS_PUBLICATION_CUTOFF_DAY", 26, minimum=1)
 SUBMISSIONS_REMINDER_DAYS = env_int("SUBMISSIONS_REMINDER_DAYS", 5, minimum=0)
 SUBMISSIONS_IMAGING_CODES = env_str("SUBMISSIONS_IMAGING_CODES", "")
+# Raw uploads (as the provider sent them: NHS numbers, birth dates, postcodes) are deleted
+# this many days after their validation finished; the accepted records stay in the store.
+SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS = env_int(
+    "SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS", 30, minimum=1
+)

@@ -57,6 +57,7 @@ GOOD_PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 64,
     "FIELD_ENCRYPTION_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "AUDIT_SEAL_KEY": "a-separate-random-audit-seal-key-0123456789",
     "ALLOWED_HOSTS": "did.example.nhs.uk",
     "DATABASE_URL": "postgres://did@127.0.0.1/did",
     "DID_STORE": "/srv/did/store",
@@ -75,6 +76,7 @@ def test_production_settings_start_when_everything_is_given():
     [
         "SECRET_KEY",
         "FIELD_ENCRYPTION_KEYS",
+        "AUDIT_SEAL_KEY",
         "ALLOWED_HOSTS",
         "DATABASE_URL",
         "DID_STORE",
@@ -94,6 +96,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
     [
         ("SECRET_KEY", "short", "SECRET_KEY must be a random value"),
         ("FIELD_ENCRYPTION_KEYS", "not-a-key", "FIELD_ENCRYPTION_KEYS must be Fernet keys"),
+        ("AUDIT_SEAL_KEY", "short", "AUDIT_SEAL_KEY must be a random value of its own"),
         ("DEBUG", "true", "DEBUG must be false"),
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
         ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),
