@@ -15,7 +15,7 @@ help: ## List the targets
 # --compile-bytecode, as pip does by default: without .pyc files every process compiles
 # the libraries' Python source again (Polars alone: 0.9 s instead of 0.3 s at start-up),
 # and nothing may write them later when PYTHONDONTWRITEBYTECODE is set.
-$(STAMP): pyproject.toml requirements.lock src/did/validate/_screen.c
+$(STAMP): pyproject.toml requirements.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@test -x $(PY) || uv venv --quiet --python python3 $(VENV)
 	uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock

@@ -11,6 +11,10 @@ from django.urls.converters import IntConverter, PathConverter, SlugConverter, U
 PUBLIC_ROUTES = {
     "core:home",
     "core:healthz",
+    "core:accessibility",
+    "core:privacy",
+    "core:cookies",
+    "core:contact",
     "accounts:sign-in",
     "accounts:activate",
     "accounts:activate-mfa",
@@ -26,6 +30,7 @@ PUBLIC_ROUTES = {
     "certificates:apply-guardian",
     "certificates:apply-check",
     "certificates:apply-sent",
+    "certificates:apply-progress",
     "publications:index",
     "publications:release",
     "publications:table-download",

@@ -63,6 +63,7 @@ GOOD_PRODUCTION = {
     "DID_STORE": "/srv/did/store",
     "EMAIL_DELIVERY": "smtp",
     "PORTAL_BASE_URL": "https://did.example.nhs.uk",
+    "SERVICE_DESK_EMAIL": "did.servicedesk@example.nhs.uk",
 }
 
 
