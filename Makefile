@@ -41,7 +41,10 @@ run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://
 # (the local Spark session above all) start once.
 TEST_WORKERS ?= auto
 
+# LibreOffice (headless) opens the published Table 1 workbook in a test.
 test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 # In one process: two Chromiums and two live servers on two cores make page timings the

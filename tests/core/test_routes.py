@@ -36,6 +36,9 @@ PUBLIC_ROUTES = {
     "publications:table-download",
     "publications:calendar",
     "publications:chart",
+    "publications:table-1-download",
+    "publications:providers",
+    "publications:provider",
 }
 
 _SAMPLE = {

@@ -18,11 +18,13 @@ from tests.submissions.processes import portal as _portal
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _last_month_csv(rows: int, marker: str = "ACC") -> bytes:
-    """Valid records tested last month (so they are valid whenever the suite runs)."""
+def _last_month_csv(rows: int, marker: str = "ACC", site: str = "RR813") -> bytes:
+    """Valid records tested last month (so they are valid whenever the suite runs), from
+    one site (each organisation may send records of its own sites only)."""
     first = date.fromisoformat(calendar.last_month() + "-01")
     values = dict(
         VALID,
+        site_code=site,
         request_date=str(first),
         request_received_date=str(first),
         test_date=str(first + timedelta(days=1)),
@@ -141,6 +143,7 @@ def test_a_crash_between_the_rename_and_the_manifest_commit_leaves_an_orphan_tha
 
 def test_five_concurrent_uploads_all_complete_correctly(settings):
     from portal.organisations.models import Organisation
+    from tests.organisations.factories import SiteFactory
     from tests.submissions.factories import TrustFactory
 
     reference_organisations()
@@ -151,6 +154,9 @@ def test_five_concurrent_uploads_all_complete_correctly(settings):
         }
     }
     trusts = [Organisation.objects.get(code="RR8")] + [TrustFactory() for _ in range(4)]
+    sites = ["RR813"] + [
+        SiteFactory(code=f"{t.code}01", parent_code=t.code).code for t in trusts[1:]
+    ]
     people = [submitter_for(trust) for trust in trusts]
     period = calendar.last_month()
     errors = []
@@ -159,7 +165,7 @@ def test_five_concurrent_uploads_all_complete_correctly(settings):
     def upload(person, trust, index):
         try:
             barrier.wait(timeout=30)
-            content = _last_month_csv(200 + index, marker=f"T{index}")
+            content = _last_month_csv(200 + index, marker=f"T{index}", site=sites[index])
             services.receive(person, trust, period, stored_upload(content))
         except Exception as error:  # reported below
             errors.append(repr(error))

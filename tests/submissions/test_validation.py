@@ -140,7 +140,7 @@ def test_a_failed_file_can_be_uploaded_again(rr8_submitter, monkeypatch):
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "write_parquet", no_space)
+        patch.setattr(store, "put_file", no_space)
         failed = _submit(rr8_submitter, did_csv(rows=2))
     assert failed.status == Status.FAILED
     again = _submit(rr8_submitter, did_csv(rows=2))

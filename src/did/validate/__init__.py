@@ -30,6 +30,7 @@ from did.reference import Reference
 from did.report import FileError, Report, empty_issues
 from did.spec.policy import DEFAULT_POLICY, Policy, Rejection
 from did.validate import whole_file
+from did.validate.checks import normalise
 from did.validate.output import write_outputs
 from did.validate.reference_checks import not_checked
 from did.validate.validator import Context, Validator
@@ -53,7 +54,8 @@ def validate_frames(
         Context(received=received, reference=reference, codes=codes, policy=policy)
     )
     records = [validator.add(batch) for batch in batches]
-    return validator.issues(), pl.concat(records) if records else pl.DataFrame()
+    frame = pl.concat(records) if records else pl.DataFrame()
+    return validator.issues(Validator.fetch_from(lambda: [frame.lazy()])), frame
 
 
 def _guess_format(path: Path) -> str:
@@ -120,6 +122,7 @@ def _validate(
             checked = Validator(context)
             if plain is not None and whole_file.validate_whole(plain, checked, spool_dir, progress):
                 notices = [plain.order.notice] if plain.order.notice else []
+                fetch = Validator.fetch_from(lambda: [normalise(plain.records())])
             else:
                 checked = Validator(context)
                 for number, batch in enumerate(source.batches()):
@@ -130,6 +133,11 @@ def _validate(
                     if progress is not None:
                         progress(checked.record_count)
                 notices = list(source.notices)
+                # Read again for the few records whose key hash repeats (validator.py).
+                fetch = Validator.fetch_from(
+                    lambda: (normalise(batch).lazy() for batch in source.batches())
+                )
+            issues = checked.issues(fetch)
     except FileRejected as rejected:
         if spool is not None:
             spool.cleanup()
@@ -145,7 +153,7 @@ def _validate(
     return Report(
         format=file_format,
         record_count=checked.record_count,
-        issues=checked.issues(),
+        issues=issues,
         not_checked=skipped,
         policy=context.policy.name,
         rejection=context.rejects,
