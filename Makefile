@@ -36,12 +36,19 @@ assets: $(ASSETS) ## Build the NHS.UK front-end assets from the npm package
 run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://127.0.0.1:8000
 	@bash scripts/run.sh
 
+# pytest-xdist: one test process per core (TEST_WORKERS=0 runs in one process, for a
+# debugger); --dist loadfile keeps each file on one process, so a module's heavy fixtures
+# (the local Spark session above all) start once.
+TEST_WORKERS ?= auto
+
 # LibreOffice (headless) opens the published Table 1 workbook in a test.
 test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
+# In one process: two Chromiums and two live servers on two cores make page timings the
+# test, not the page.
 test-browser: $(STAMP) $(ASSETS) ## Run the end-to-end tests in real Chromium
 	$(BIN)/pytest -q -p no:cacheprovider -m browser
 

@@ -14,7 +14,7 @@ TODAY=$(date +%F)
 "$BIN/portal" resume-submissions >/dev/null
 # Poll for queued tasks every 0.2 s (default 1 s): an upload's check starts almost at once,
 # and an idle poll is one indexed query.
-"$BIN/portal" db_worker --queue-name '*' --interval 0.2 >var/worker.log 2>&1 &
+"$BIN/portal" worker --queue-name '*' --interval 0.2 >var/worker.log 2>&1 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true; wait $WORKER 2>/dev/null || true' EXIT INT TERM
 echo

@@ -1,4 +1,16 @@
 import pytest
+from django.test import override_settings
+
+# Argon2 is deliberately slow (it is most of the suite's time when every factory user hashes
+# a password); tests only need hashing to round-trip. Production keeps Argon2 first:
+# tests/core/test_settings.py::test_production_hashes_passwords_with_argon2.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +33,33 @@ def service_desk_user(db):
 @pytest.fixture
 def immediate_tasks(settings):
     """Run background tasks (e.g. email delivery) inline, as the worker would."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES_SERVED,
+        }
+    }
+
+
+@pytest.fixture
+def worker_heartbeats(db, settings):
+    """A live worker on each queue, as `portal worker` records them (for /healthz)."""
+    from django.utils import timezone
+
+    from portal.operations.models import WorkerHeartbeat
+
+    now = timezone.now()
+    return [
+        WorkerHeartbeat.objects.create(
+            worker_id=f"test-{queue}",
+            queues=queue,
+            hostname="test",
+            pid=1,
+            started_at=now,
+            beat_at=now,
+        )
+        for queue in settings.TASK_QUEUES_SERVED
+    ]
 
 
 @pytest.fixture

@@ -39,12 +39,23 @@ FIELD_ENCRYPTION_KEYS = env_list(
     "FIELD_ENCRYPTION_KEYS", [fernet_key_from(SECRET_KEY)], required=True
 )
 
+# The audit trail's seals (portal.audit.services.seal) are HMACs with this key, kept out of
+# the database so that write access to the database is not enough to forge them.
+AUDIT_SEAL_KEY = env_str(
+    "AUDIT_SEAL_KEY", fernet_key_from("audit-seal:" + SECRET_KEY), required=True
+)
+# Entries younger than this are left for the next seal: a transaction still open may yet
+# commit an entry with a lower id.
+AUDIT_SEAL_DELAY_SECONDS = env_int("AUDIT_SEAL_DELAY_SECONDS", 60, minimum=0)
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
         problems.append("SECRET_KEY must be a random value of at least 50 characters")
     if not all(fernet_key_is_valid(key) for key in FIELD_ENCRYPTION_KEYS):
         problems.append("FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes)")
+    if len(AUDIT_SEAL_KEY) < 32 or AUDIT_SEAL_KEY in (SECRET_KEY, *FIELD_ENCRYPTION_KEYS):
+        problems.append("AUDIT_SEAL_KEY must be a random value of its own, at least 32 characters")
     if DEBUG:
         problems.append("DEBUG must be false")
     if "*" in ALLOWED_HOSTS:
@@ -72,22 +83,28 @@ INSTALLED_APPS = [
     "portal.submissions",
     "portal.notify",
     "portal.certificates",
+    "portal.operations",
+    "django_prometheus",
     "django.forms",  # after our apps, so core/templates/django/forms overrides it
 ]
 
 MIDDLEWARE = [
+    "portal.operations.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.operations.middleware.MetricsTokenMiddleware",  # the scraper's bearer token
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.accounts.middleware.SessionEpochMiddleware",
     "portal.submissions.middleware.ApiTokenMiddleware",  # API: Bearer tokens, 401 not redirects
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -181,13 +198,29 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [VAR_DIR / "frontend"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Production serves hashed names (cacheable for ever) from the manifest that
+    # `portal collectstatic` writes; development needs no collectstatic after each change.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+# Production serves only what collectstatic gathered; development finds files where they are.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# `portal serve` (gunicorn): the production web process (docs/deploy.md).
+SERVE_BIND = env_str("SERVE_BIND", "127.0.0.1:8000")
+SERVE_WORKERS = env_int("SERVE_WORKERS", 2, minimum=1)
+SERVE_THREADS = env_int("SERVE_THREADS", 4, minimum=1)
+SERVE_TIMEOUT = env_int("SERVE_TIMEOUT", 60, minimum=1)
+SERVE_MAX_REQUESTS = env_int("SERVE_MAX_REQUESTS", 2000, minimum=0)
+# Addresses of the reverse proxy whose X-Forwarded-* headers gunicorn trusts.
+SERVE_FORWARDED_ALLOW_IPS = env_str("SERVE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The record store: Parquet files written by the submissions service.
@@ -199,12 +232,26 @@ PUBLICATIONS_SUPPRESS_BELOW = env_int("PUBLICATIONS_SUPPRESS_BELOW", 0, minimum=
 PUBLICATIONS_MIN_TESTS_FOR_DAYS = env_int("PUBLICATIONS_MIN_TESTS_FOR_DAYS", 10, minimum=1)
 DID_SPARK_MASTER = env_str("DID_SPARK_MASTER", "local[2]")
 
+# Two queues, each with its own workers (`portal worker --queue-name <queue>`), so a
+# month-end backlog of validations never delays an invitation or a password reset email.
+VALIDATION_QUEUE = "validation"
+EMAIL_QUEUE = "email"
+TASK_QUEUES_SERVED = [VALIDATION_QUEUE, EMAIL_QUEUE]
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": [],
+        # A task on any other queue is refused when it is enqueued: no worker serves it.
+        "QUEUES": TASK_QUEUES_SERVED,
     }
 }
+# Each worker records a heartbeat this often; /healthz fails a queue with no worker whose
+# beat is younger than the stale limit, or whose oldest ready task has waited too long.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+WORKER_HEARTBEAT_STALE_SECONDS = env_int("WORKER_HEARTBEAT_STALE_SECONDS", 60, minimum=2)
+HEALTHZ_QUEUE_MAX_WAIT_SECONDS = env_int("HEALTHZ_QUEUE_MAX_WAIT_SECONDS", 1800, minimum=1)
+# /metrics (Prometheus): the scraper sends `Authorization: Bearer <METRICS_TOKEN>`; the
+# service desk may also read it signed in. No token set: only the service desk.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # Email: "outbox" (stored, readable at /outbox outside production), "smtp" or "notify".
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "outbox", required=True)
@@ -250,13 +297,34 @@ SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
 SIGN_IN_MAX_FAILURES_PER_IP = 20
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json": one JSON object a line (time, level, logger, message, request_id), for the log
+# platform; "text" reads better in a terminal. Never an NHS number, birth date, postcode or
+# link token either way (portal.core.log_filters).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Link tokens in request paths never reach a log (portal.core.log_filters).
-    "filters": {"redact_tokens": {"()": "portal.core.log_filters.RedactTokenPaths"}},
+    "filters": {
+        "request_id": {"()": "portal.core.log_filters.RequestId"},
+        "redact_tokens": {"()": "portal.core.log_filters.RedactTokenPaths"},
+        "redact_patient_identifiers": {"()": "portal.core.log_filters.RedactPatientIdentifiers"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_tokens", "redact_patient_identifiers"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
@@ -282,3 +350,8 @@ SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)
 SUBMISSIONS_PUBLICATION_CUTOFF_DAY = env_int("SUBMISSIONS_PUBLICATION_CUTOFF_DAY", 26, minimum=1)
 SUBMISSIONS_REMINDER_DAYS = env_int("SUBMISSIONS_REMINDER_DAYS", 5, minimum=0)
 SUBMISSIONS_IMAGING_CODES = env_str("SUBMISSIONS_IMAGING_CODES", "")
+# Raw uploads (as the provider sent them: NHS numbers, birth dates, postcodes) are deleted
+# this many days after their validation finished; the accepted records stay in the store.
+SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS = env_int(
+    "SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS", 30, minimum=1
+)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", submissions_api.urls),
     path("", include("portal.notify.urls")),
     path("", include("portal.certificates.urls")),
+    path("", include("portal.operations.urls")),
 ]
 
 # 400, 403 and 404 use Django's handlers with templates/400.html, 403.html, 404.html (core);

@@ -54,13 +54,16 @@ def test_the_stylesheet_refers_to_no_other_host(client):
     assert not re.search(r"url\((['\"]?)(https?:)?//", css)
 
 
-def test_health_is_ok_when_the_database_and_store_work(client):
+HEALTHY = {"database": "ok", "store": "ok", "workers": "ok", "queues": "ok"}
+
+
+def test_health_is_ok_when_the_database_and_store_work(client, worker_heartbeats):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "store": "ok"}
+    assert response.json() == {**HEALTHY, "queue_depth": {"validation": 0, "email": 0}}
 
 
-def test_health_names_the_store_when_it_cannot_be_written(client, tmp_path):
+def test_health_names_the_store_when_it_cannot_be_written(client, tmp_path, worker_heartbeats):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     with override_settings(DID_STORE=blocker / "store"):
@@ -71,14 +74,16 @@ def test_health_names_the_store_when_it_cannot_be_written(client, tmp_path):
     assert body["store"].startswith("failed")
 
 
-def test_health_names_the_database_when_it_fails(client, monkeypatch):
+def test_health_names_the_database_when_it_fails(client, monkeypatch, worker_heartbeats):
     def broken():
         raise RuntimeError("database down")
 
     monkeypatch.setitem(health.CHECKS, "database", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "failed: RuntimeError", "store": "ok"}
+    body = response.json()
+    assert body["database"] == "failed: RuntimeError"
+    assert body["store"] == "ok"
 
 
 def test_the_home_page_links_to_the_statistics_and_the_certificate_application(client):

@@ -57,6 +57,7 @@ GOOD_PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x" * 64,
     "FIELD_ENCRYPTION_KEYS": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "AUDIT_SEAL_KEY": "a-separate-random-audit-seal-key-0123456789",
     "ALLOWED_HOSTS": "did.example.nhs.uk",
     "DATABASE_URL": "postgres://did@127.0.0.1/did",
     "DID_STORE": "/srv/did/store",
@@ -76,6 +77,7 @@ def test_production_settings_start_when_everything_is_given():
     [
         "SECRET_KEY",
         "FIELD_ENCRYPTION_KEYS",
+        "AUDIT_SEAL_KEY",
         "ALLOWED_HOSTS",
         "DATABASE_URL",
         "DID_STORE",
@@ -95,6 +97,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
     [
         ("SECRET_KEY", "short", "SECRET_KEY must be a random value"),
         ("FIELD_ENCRYPTION_KEYS", "not-a-key", "FIELD_ENCRYPTION_KEYS must be Fernet keys"),
+        ("AUDIT_SEAL_KEY", "short", "AUDIT_SEAL_KEY must be a random value of its own"),
         ("DEBUG", "true", "DEBUG must be false"),
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
         ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),
@@ -122,3 +125,17 @@ def test_cookies_are_secure_and_http_only_in_production():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_production_hashes_passwords_with_argon2():
+    """The suite hashes with MD5 for speed (tests/conftest.py); the service itself must not."""
+    code = (
+        "import django; django.setup(); "
+        "from django.contrib.auth.hashers import get_hasher, make_password; "
+        "print(get_hasher().algorithm, make_password('a long test password').split('$')[0])"
+    )
+    env = {**os.environ, **GOOD_PRODUCTION, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["argon2", "argon2"], result.stderr

@@ -38,10 +38,11 @@ def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
 
 
 def worker(settings_store: Path, interval: float = 0.1) -> subprocess.Popen:
-    """A task worker polling the queue every `interval` seconds until it is stopped."""
+    """A task worker (both queues) polling every `interval` seconds until it is stopped."""
     return portal(
-        "db_worker",
-        "--no-reload",
+        "worker",
+        "--queue-name",
+        "*",
         "--no-startup-delay",
         "--interval",
         str(interval),

@@ -70,8 +70,9 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     )  # the task is queued in the database for the worker
     submission = received.submission
     worker = _portal(
-        "db_worker",
-        "--no-reload",
+        "worker",
+        "--queue-name",
+        "validation",
         "--no-startup-delay",
         "--interval",
         "0.1",
@@ -97,8 +98,9 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     resume = _portal("resume-submissions", settings_store=settings.DID_STORE)
     assert resume.wait(timeout=60) == 0
     retry = _portal(
-        "db_worker",
-        "--no-reload",
+        "worker",
+        "--queue-name",
+        "validation",
         "--no-startup-delay",
         "--batch",
         settings_store=settings.DID_STORE,
@@ -145,7 +147,12 @@ def test_five_concurrent_uploads_all_complete_correctly(settings):
     from tests.submissions.factories import TrustFactory
 
     reference_organisations()
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES_SERVED,
+        }
+    }
     trusts = [Organisation.objects.get(code="RR8")] + [TrustFactory() for _ in range(4)]
     people = [submitter_for(trust) for trust in trusts]
     # Each trust sends records of its own site (another trust's sites are not its to send).

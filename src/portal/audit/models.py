@@ -4,14 +4,15 @@ import json
 from django.conf import settings
 from django.db import models
 
-GENESIS_HASH = "0" * 64
-
 
 class AuditEntry(models.Model):
-    """One thing that happened, chained to the entry before it by a SHA-256 hash.
+    """One thing that happened. Written only by `portal.audit.services.record`, never
+    updated or deleted (the model refuses, and on PostgreSQL a trigger refuses too).
 
-    Rows are written only by `portal.audit.services.record` and never updated or deleted;
-    `portal audit-verify` recomputes the chain and names the first row that disagrees.
+    `entry_hash` is the SHA-256 of the row's content, taken before the insert, so writing
+    an entry needs no lock on anything shared. Tamper evidence comes from the seals: a
+    scheduled job (`portal audit-seal`) chains the entries into `AuditSeal` rows with an
+    HMAC whose key lives outside the database; `portal audit-verify` checks both.
     """
 
     at = models.DateTimeField()
@@ -23,8 +24,7 @@ class AuditEntry(models.Model):
     target = models.CharField(max_length=200, blank=True)
     organisation_code = models.CharField(max_length=12, blank=True)
     details = models.JSONField(default=dict)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
@@ -34,9 +34,8 @@ class AuditEntry(models.Model):
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_chain_write", False):
+        if self.pk is not None:
             raise RuntimeError("Audit entries are append-only; they cannot be changed.")
-        kwargs.pop("_chain_write", None)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -44,7 +43,6 @@ class AuditEntry(models.Model):
 
     def compute_hash(self) -> str:
         payload = {
-            "id": self.pk,
             "at": self.at.isoformat(),
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,
@@ -52,17 +50,37 @@ class AuditEntry(models.Model):
             "target": self.target,
             "organisation_code": self.organisation_code,
             "details": self.details,
-            "previous_hash": self.previous_hash,
         }
         canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class AuditChainHead(models.Model):
-    """A single row locked while appending, so concurrent writers extend the chain in turn."""
+class AuditSeal(models.Model):
+    """An HMAC over a run of entries (their ids and content hashes) and the seal before it.
 
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
-    last_id = models.BigIntegerField(default=0)
+    Without the key (AUDIT_SEAL_KEY, never in the database) nobody can make a seal that
+    fits edited, removed or inserted entries. `previous_mac` is unique, so the seals form
+    one line even if two sealing jobs raced.
+    """
+
+    sealed_at = models.DateTimeField()
+    first_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField()
+    entry_count = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    previous_mac = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
 
     def __str__(self):
-        return f"audit chain head at entry {self.last_id}"
+        return f"seal #{self.pk}: entries {self.first_entry_id}-{self.last_entry_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit seals are append-only; they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit seals are append-only; they cannot be deleted.")

@@ -4,13 +4,19 @@ Called explicitly by services inside their transaction, never from signals. Deta
 checked so that patient identifiers (NHS number, date of birth, postcode) never land here.
 """
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from portal.audit.models import AuditEntry, AuditSeal
+
+GENESIS_MAC = "0" * 64
 
 FORBIDDEN_KEYS = {
     "nhs_number",
@@ -61,58 +67,136 @@ def _actor_label(actor) -> str:
 
 
 def record(actor, action: str, target="", organisation=None, details=None) -> AuditEntry:
-    """Append one entry. `actor` is a User, a label such as "system", or None."""
+    """Append one entry. `actor` is a User, a label such as "system", or None.
+
+    A plain insert in the caller's transaction: no shared row is locked, so sign-ins,
+    uploads and approvals across the country do not queue behind one another. The chain is
+    made afterwards by `seal()`.
+    """
     details = dict(details or {})
     _check_details(details)
     organisation_code = getattr(organisation, "code", organisation) or ""
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=actor if hasattr(actor, "pk") else None,
-            actor_label=_actor_label(actor),
-            action=action,
-            target=str(target)[:200],
-            organisation_code=str(organisation_code),
-            details=details,
-            previous_hash=head.last_hash,
-            entry_hash="pending-" + timezone.now().isoformat(),
-        )
-        entry.save()
-        # The id is part of the hashed content, so a deleted row breaks the chain too.
-        entry.entry_hash = entry.compute_hash()
-        entry.save(update_fields=["entry_hash"], _chain_write=True)
-        head.last_hash = entry.entry_hash
-        head.last_id = entry.pk
-        head.save(update_fields=["last_hash", "last_id"])
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor if hasattr(actor, "pk") else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        target=str(target)[:200],
+        organisation_code=str(organisation_code),
+        details=details,
+    )
+    entry.entry_hash = entry.compute_hash()
+    entry.save()
     return entry
 
 
+def _seal_key() -> bytes:
+    return settings.AUDIT_SEAL_KEY.encode("utf-8")
+
+
+def _digest(entries) -> tuple[str, int]:
+    """SHA-256 over the entries' ids and content hashes, in id order."""
+    digest = hashlib.sha256()
+    count = 0
+    for entry_id, entry_hash in entries:
+        digest.update(f"{entry_id}:{entry_hash}\n".encode())
+        count += 1
+    return digest.hexdigest(), count
+
+
+def _mac(previous_mac: str, first_id: int, last_id: int, count: int, digest: str) -> str:
+    message = f"{previous_mac}|{first_id}|{last_id}|{count}|{digest}".encode()
+    return hmac.new(_seal_key(), message, hashlib.sha256).hexdigest()
+
+
+def seal(batch_size: int = 10_000) -> list[AuditSeal]:
+    """Seal every entry older than AUDIT_SEAL_DELAY_SECONDS that no seal covers yet.
+
+    The delay lets transactions still open (whose entries have lower ids than committed
+    ones) finish first, so no entry appears later inside a sealed run. Safe to run twice at
+    once: the second seal with the same predecessor fails on the unique `previous_mac`.
+    """
+    seals = []
+    cutoff = timezone.now() - timedelta(seconds=settings.AUDIT_SEAL_DELAY_SECONDS)
+    while True:
+        last = AuditSeal.objects.order_by("-id").first()
+        after = last.last_entry_id if last else 0
+        rows = list(
+            AuditEntry.objects.filter(id__gt=after, at__lt=cutoff)
+            .order_by("id")
+            .values_list("id", "entry_hash")[:batch_size]
+        )
+        if not rows:
+            return seals
+        # Entries whose content no longer matches their hash are sealed as they are;
+        # verify() names them.
+        digest, count = _digest(rows)
+        previous_mac = last.mac if last else GENESIS_MAC
+        first_id, last_id = rows[0][0], rows[-1][0]
+        with transaction.atomic():
+            seals.append(
+                AuditSeal.objects.create(
+                    sealed_at=timezone.now(),
+                    first_entry_id=first_id,
+                    last_entry_id=last_id,
+                    entry_count=count,
+                    digest=digest,
+                    previous_mac=previous_mac,
+                    mac=_mac(previous_mac, first_id, last_id, count, digest),
+                )
+            )
+
+
 def verify() -> VerifyResult:
-    """Walk the chain from the first entry; report the first row that does not fit."""
-    previous = GENESIS_HASH
+    """Check every entry's content hash, then every seal's HMAC and coverage, in order."""
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.previous_hash != previous:
-            return VerifyResult(
-                False,
-                checked,
-                f"Audit entry {entry.pk}: its previous-hash does not match the entry before it "
-                "(an entry was removed or changed).",
-                entry.pk,
-            )
         if entry.compute_hash() != entry.entry_hash:
             return VerifyResult(
                 False, checked, f"Audit entry {entry.pk}: its content was changed.", entry.pk
             )
-        previous = entry.entry_hash
         checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != previous:
-        return VerifyResult(
-            False,
-            checked,
-            f"The chain ends at entry {head.last_id}, which is missing or changed.",
-            head.last_id,
-        )
-    return VerifyResult(True, checked, f"Audit trail intact: {checked} entries verified.")
+
+    previous_mac, covered_to, sealed = GENESIS_MAC, 0, 0
+    for audit_seal in AuditSeal.objects.order_by("id").iterator(chunk_size=500):
+        problem = None
+        if audit_seal.previous_mac != previous_mac:
+            problem = "does not follow the seal before it (a seal was removed or changed)"
+        elif audit_seal.first_entry_id <= covered_to:
+            problem = "overlaps the seal before it"
+        elif not hmac.compare_digest(
+            audit_seal.mac,
+            _mac(
+                audit_seal.previous_mac,
+                audit_seal.first_entry_id,
+                audit_seal.last_entry_id,
+                audit_seal.entry_count,
+                audit_seal.digest,
+            ),
+        ):
+            problem = "has a wrong HMAC (it was made without the sealing key)"
+        else:
+            rows = AuditEntry.objects.filter(
+                id__gte=audit_seal.first_entry_id, id__lte=audit_seal.last_entry_id
+            ).order_by("id")
+            digest, count = _digest(rows.values_list("id", "entry_hash").iterator())
+            if (digest, count) != (audit_seal.digest, audit_seal.entry_count):
+                return VerifyResult(
+                    False,
+                    checked,
+                    f"Audit seal {audit_seal.pk} (entries {audit_seal.first_entry_id} to "
+                    f"{audit_seal.last_entry_id}): the entries no longer match it "
+                    f"({count} found, {audit_seal.entry_count} sealed): an entry was "
+                    "removed, added or changed.",
+                )
+        if problem:
+            return VerifyResult(False, checked, f"Audit seal {audit_seal.pk} {problem}.", None)
+        previous_mac, covered_to = audit_seal.mac, audit_seal.last_entry_id
+        sealed += audit_seal.entry_count
+    unsealed = checked - sealed
+    return VerifyResult(
+        True,
+        checked,
+        f"Audit trail intact: {checked} entries verified, {sealed} sealed"
+        + (f", {unsealed} waiting for the next seal." if unsealed else "."),
+    )

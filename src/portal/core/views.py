@@ -6,7 +6,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from portal.core.context_processors import SERVICE_NAME
-from portal.core.health import run_checks
+from portal.core.health import queue_depths, run_checks
 from portal.core.public import public
 
 
@@ -21,7 +21,7 @@ def home(request):
 def healthz(request):
     results = run_checks()
     healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(results, status=200 if healthy else 503)
+    return JsonResponse({**results, "queue_depth": queue_depths()}, status=200 if healthy else 503)
 
 
 @require_GET

@@ -1,8 +1,10 @@
-"""Delivery runs in the task worker (`portal db_worker`) and retries with backoff."""
+"""Delivery runs in the email worker (`portal worker --queue-name email`) and retries with
+backoff."""
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -21,7 +23,7 @@ def retry_delay(attempts_so_far: int) -> timedelta:
     return FIRST_RETRY_AFTER * (2 ** (attempts_so_far - 1))
 
 
-@task()
+@task(queue_name=settings.EMAIL_QUEUE)
 def deliver_message(message_id: int) -> str:
     return attempt_delivery(message_id)
 

@@ -1,11 +1,12 @@
-"""Background tasks run by the worker (`portal db_worker`)."""
+"""Background tasks run by the validation worker (`portal worker --queue-name validation`)."""
 
+from django.conf import settings
 from django_tasks import task
 
 from portal.submissions import services
 
 
-@task()
+@task(queue_name=settings.VALIDATION_QUEUE)
 def validate_submission_task(submission_id: str) -> str:
     submission = services.validate(submission_id)
     return submission.status if submission is not None else "already finished"

@@ -4,7 +4,10 @@ from portal.audit.services import verify
 
 
 class Command(BaseCommand):
-    help = "Recompute the audit hash chain and report the first broken or missing link."
+    help = (
+        "Check every audit entry against its content hash and every seal against its HMAC "
+        "(AUDIT_SEAL_KEY); exit non-zero naming the first entry or seal that does not fit."
+    )
 
     def handle(self, *args, **options):
         result = verify()

@@ -1,0 +1,114 @@
+"""`portal serve`: the web application under gunicorn with production settings."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.core.test_settings import GOOD_PRODUCTION
+from tests.submissions.processes import PORTAL, database_url
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url, timeout=5):
+    # The proxy in front terminates TLS and says so; production redirects plain HTTP.
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture
+def production_env(transactional_db, settings, tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        **GOOD_PRODUCTION,
+        "DATABASE_URL": database_url(),
+        "DID_STORE": str(settings.DID_STORE),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "SERVE_BIND": f"127.0.0.1:{port}",
+        "SERVE_WORKERS": "2",
+        "SERVE_THREADS": "2",
+    }
+    return env, f"http://127.0.0.1:{port}"
+
+
+def _serve(env):
+    return subprocess.Popen(
+        [*PORTAL, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def _wait_until_answering(url, server, deadline=120):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if server.poll() is not None:
+            pytest.fail(server.stdout.read().decode())
+        try:
+            return _get(url)
+        except OSError:
+            time.sleep(0.25)
+    pytest.fail(f"portal serve did not answer {url} within {deadline} s")
+
+
+def test_portal_serve_runs_gunicorn_workers_with_production_settings(production_env):
+    """Done when: `portal serve` with production settings answers /healthz with the
+    worker heartbeat."""
+    env, base = production_env
+    worker = subprocess.Popen(
+        [*PORTAL, "worker", "--queue-name", "validation,email", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    server = _serve(env)
+    try:
+        status, headers, body = _wait_until_answering(f"{base}/healthz", server)
+        end = time.monotonic() + 60
+        while status != 200 and time.monotonic() < end:  # the worker's first beat
+            time.sleep(0.5)
+            status, headers, body = _get(f"{base}/healthz")
+        assert status == 200, body
+        assert b'"workers": "ok"' in body
+        assert b'"database": "ok"' in body
+        assert "gunicorn" in headers.get("Server", "")
+        # Two worker processes under one arbiter, as SERVE_WORKERS asked.
+        children = subprocess.run(
+            ["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) == 2
+    finally:
+        server.terminate()
+        worker.terminate()
+        server.wait(timeout=30)
+        worker.wait(timeout=30)
+    assert server.returncode == 0
+
+
+def test_production_serves_static_files_from_the_manifest():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.STORAGES['staticfiles']['BACKEND'], s.WHITENOISE_USE_FINDERS)"
+    )
+    env = {**os.environ, **GOOD_PRODUCTION, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == [
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "False",
+    ], result.stderr
