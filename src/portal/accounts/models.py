@@ -52,13 +52,12 @@ class User(AbstractBaseUser):
         return self.full_name or self.email
 
     def active_memberships(self):
-        return self.memberships.filter(revoked_at__isnull=True)
+        return Membership.objects.active().filter(user=self)
 
     def has_role(self, role: Role, organisation=None) -> bool:
-        memberships = self.active_memberships().filter(role=role)
-        if organisation is not None:
-            memberships = memberships.filter(organisation=organisation)
-        return memberships.exists()
+        return Membership.objects.active(
+            user=self, roles=[role], organisation=organisation
+        ).exists()
 
     @property
     def is_service_desk(self) -> bool:
@@ -112,6 +111,20 @@ class User(AbstractBaseUser):
         return bool(self.totp_secret) and self.totp_confirmed_at is not None
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self, *, user=None, organisation=None, roles=None):
+        """The one membership query: roles not revoked, optionally of one person, at one
+        organisation, of some roles. Every access check and list of people starts here."""
+        memberships = self.filter(revoked_at__isnull=True)
+        if user is not None:
+            memberships = memberships.filter(user=user)
+        if organisation is not None:
+            memberships = memberships.filter(organisation=organisation)
+        if roles:
+            memberships = memberships.filter(role__in=list(roles))
+        return memberships
+
+
 class Membership(models.Model):
     """A person's role, for one organisation (or nationally for the service desk)."""
 
@@ -126,6 +139,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

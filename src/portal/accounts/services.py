@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import notify
+from portal.accounts import permissions
 from portal.accounts.models import Invitation, Membership, User
-from portal.accounts.roles import NATIONAL_ROLES, Role
+from portal.accounts.roles import MAX_SUBMITTERS, NATIONAL_ROLES, Role
 from portal.accounts.tokens import hash_token, new_token
 from portal.audit.services import record
 from portal.organisations.models import Organisation
-
-MAX_SUBMITTERS = 6
 
 
 class SubmitterLimitReached(Exception):
@@ -90,9 +89,7 @@ def _lock_organisation(organisation) -> Organisation:
 
 
 def active_submitter_count(organisation) -> int:
-    return Membership.objects.filter(
-        organisation=organisation, role=Role.SUBMITTER, revoked_at__isnull=True
-    ).count()
+    return Membership.objects.active(organisation=organisation, roles=[Role.SUBMITTER]).count()
 
 
 def grant_role(user: User, role: Role, organisation, *, actor) -> Membership:
@@ -110,16 +107,16 @@ def grant_role(user: User, role: Role, organisation, *, actor) -> Membership:
     with transaction.atomic():
         if organisation is not None:
             organisation = _lock_organisation(organisation)
-        existing = Membership.objects.filter(
-            user=user, organisation=organisation, role=role, revoked_at__isnull=True
+        existing = Membership.objects.active(
+            user=user, organisation=organisation, roles=[role]
         ).first()
         if existing is not None:
             return existing
         if role == Role.SUBMITTER and active_submitter_count(organisation) >= MAX_SUBMITTERS:
             raise SubmitterLimitReached(organisation)
         if role == Role.PRIMARY_CONTACT:
-            previous = Membership.objects.filter(
-                organisation=organisation, role=Role.PRIMARY_CONTACT, revoked_at__isnull=True
+            previous = Membership.objects.active(
+                organisation=organisation, roles=[Role.PRIMARY_CONTACT]
             ).first()
             if previous is not None:
                 _revoke_memberships(
@@ -252,9 +249,9 @@ def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
         if organisation is not None:
             organisation = _lock_organisation(organisation)
         memberships = list(
-            Membership.objects.select_related("user")
+            Membership.objects.active(user=user, organisation=organisation)
+            .select_related("user")
             .select_for_update()
-            .filter(user=user, organisation=organisation, revoked_at__isnull=True)
         )
         if not memberships:
             return []
@@ -371,8 +368,8 @@ def people_at(organisation):
     """Active memberships at the organisation, grouped by person: [(user, [roles])]."""
     people: dict[int, tuple[User, list[str]]] = {}
     memberships = (
-        Membership.objects.select_related("user")
-        .filter(organisation=organisation, revoked_at__isnull=True)
+        Membership.objects.active(organisation=organisation)
+        .select_related("user")
         .order_by("user__full_name", "user__email", "role")
     )
     for membership in memberships:
@@ -383,7 +380,7 @@ def people_at(organisation):
 
 def can_manage_people(user: User, organisation) -> bool:
     """The service desk, or the organisation's own Caldicott Guardian."""
-    return user.is_service_desk or user.is_current_guardian_of(organisation)
+    return permissions.allowed(user, "organisations.manage_people", organisation)
 
 
 def outstanding_invitations():

@@ -8,7 +8,7 @@ and the services run them again before anything is stored.
 from django.utils import timezone
 
 from portal.accounts.models import Membership
-from portal.accounts.roles import Role
+from portal.accounts.roles import MAX_SUBMITTERS, Role
 from portal.certificates.models import CaldicottGuardian
 from portal.certificates.rules import (
     GENERIC_EMAIL_ERROR,
@@ -19,7 +19,6 @@ from portal.certificates.rules import (
 )
 from portal.organisations.models import Organisation
 
-MAX_SUBMITTERS = 6
 MAX_USERS = 6
 
 
@@ -47,9 +46,7 @@ def find_open_organisation(code: str) -> tuple[Organisation | None, str | None]:
 
 def current_primary_contact(organisation: Organisation):
     membership = (
-        Membership.objects.filter(
-            organisation=organisation, role=Role.PRIMARY_CONTACT, revoked_at__isnull=True
-        )
+        Membership.objects.active(organisation=organisation, roles=[Role.PRIMARY_CONTACT])
         .select_related("user")
         .first()
     )
@@ -80,8 +77,8 @@ PRIMARY_CONTACT_MISMATCH = (
 def active_submitter_emails(organisation: Organisation) -> set[str]:
     return {
         email.lower()
-        for email in Membership.objects.filter(
-            organisation=organisation, role=Role.SUBMITTER, revoked_at__isnull=True
+        for email in Membership.objects.active(
+            organisation=organisation, roles=[Role.SUBMITTER]
         ).values_list("user__email", flat=True)
     }
 

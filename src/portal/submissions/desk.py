@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
-from portal.accounts.models import Membership, User
+from portal.accounts import permissions
+from portal.accounts.models import Membership
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.notify import send as notify_send
@@ -36,9 +37,10 @@ def expected_organisations():
     """Organisations expected to submit: those with an active submitter or primary contact.
     (ODS lists many trusts that do no imaging; access to the portal is the signal.)"""
     return Organisation.objects.filter(
-        memberships__revoked_at__isnull=True,
-        memberships__role__in=[Role.SUBMITTER, Role.PRIMARY_CONTACT],
-    ).distinct()
+        pk__in=Membership.objects.active(roles=[Role.SUBMITTER, Role.PRIMARY_CONTACT]).values(
+            "organisation"
+        )
+    )
 
 
 @dataclass
@@ -99,12 +101,7 @@ def non_submitters(period: str):
 
 
 def contacts(organisation, roles=(Role.PRIMARY_CONTACT,)):
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation=organisation,
-        memberships__role__in=roles,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.people_with(organisation, *roles).filter(is_active=True)
 
 
 def reminder_period(on) -> str | None:
@@ -162,4 +159,4 @@ def send_reminders(on=None) -> list[tuple[str, str, int]]:
 
 
 def memberships_of(organisation):
-    return Membership.objects.filter(organisation=organisation, revoked_at__isnull=True)
+    return Membership.objects.active(organisation=organisation)

@@ -1,21 +1,15 @@
 """Service-desk pages: submissions by organisation and period, and whom to chase."""
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.accounts.roles import Role
+from portal.accounts import permissions
 from portal.submissions import calendar, desk
 
 
-def _require_service_desk(request):
-    if not request.user.has_role(Role.SERVICE_DESK):
-        raise PermissionDenied("Only the national service desk can see this page")
-
-
+@permissions.require("portal.service_desk")
 @require_GET
 def overview(request):
-    _require_service_desk(request)
     periods = list(reversed(calendar.recent_periods(count=6)))
     return render(
         request,
@@ -24,9 +18,9 @@ def overview(request):
     )
 
 
+@permissions.require("portal.service_desk")
 @require_GET
 def non_submitters(request):
-    _require_service_desk(request)
     period = request.GET.get("period") or calendar.last_month()
     try:
         calendar.parse_period(period)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.organisations.models import Organisation
@@ -40,11 +41,7 @@ class SubmissionRefused(ValueError):
 
 def submitter_organisations(user):
     """Organisations this person may submit for (active submitter memberships)."""
-    return Organisation.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.SUBMITTER,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.organisations_where(user, Role.SUBMITTER)
 
 
 def visible_submissions(user):
