@@ -173,6 +173,7 @@ MATRIX = {
     "certificates:application": R(DESK, args=("application_id",)),
     "certificates:approve": R(DESK, get=(405,), post=(302, 409), args=("application_id",)),
     "certificates:reject": R(DESK, get=(405,), post=(400,), args=("application_id",)),
+    "certificates:resend-guardian-link": R(DESK, get=(405,), post=(302,), args=("application_id",)),
     "certificates:scan": R(DESK, get=(404,), args=("application_id",)),
     "certificates:guardians": R(DESK, post=(200,)),
     "certificates:guardians-import": R(DESK, post=(200,)),

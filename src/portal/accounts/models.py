@@ -184,6 +184,8 @@ class Invitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # Set when a newer invitation replaces this one (re-invite): the old link stops working.
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person's access is revoked before they used the link: it stops working.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -202,29 +204,10 @@ class Invitation(models.Model):
     def status(self) -> str:
         if self.used_at:
             return "used"
+        if self.cancelled_at:
+            return "cancelled"
         if self.superseded_at:
             return "replaced"
         if self.is_expired:
             return "expired"
         return "waiting"
-
-
-class SignInAttempt(models.Model):
-    """One sign-in attempt, kept for throttling and lockout.
-
-    Keyed by the email address as typed (normalised), not by user, so lockout behaves the
-    same whether or not the address belongs to anyone.
-    """
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    succeeded = models.BooleanField(default=False)
-    stage = models.CharField(max_length=16, default="password")
-
-    class Meta:
-        indexes = [models.Index(fields=["ip_address", "at"])]
-
-    def __str__(self):
-        outcome = "succeeded" if self.succeeded else "failed"
-        return f"{self.email} {self.stage} {outcome} at {self.at:%Y-%m-%d %H:%M:%S}"

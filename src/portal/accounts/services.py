@@ -41,12 +41,27 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def belongs_elsewhere(user: User, organisation) -> list[str]:
+    """Where else the person holds access: ["NAME (CODE): Role", ...] for organisations
+    other than `organisation`, and the national service desk."""
+    held = []
+    for membership in user.active_memberships().select_related("organisation"):
+        if membership.organisation_id is None:
+            held.append(f"national: {Role(membership.role).label}")
+        elif membership.organisation_id != getattr(organisation, "pk", None):
+            where = membership.organisation
+            held.append(f"{where.name} ({where.code}): {Role(membership.role).label}")
+    return sorted(held)
+
+
 def upsert_person(
-    *, email: str, full_name: str, job_title: str, telephone: str, actor=None
+    *, email: str, full_name: str, job_title: str, telephone: str, actor=None, organisation=None
 ) -> User:
     """Find the person by work email (case-insensitive) and update their details, or add them.
 
-    New people get an unusable password and stay inactive until they activate.
+    New people get an unusable password and stay inactive until they activate. A person who
+    holds access anywhere other than `organisation` keeps their details: one organisation's
+    application never renames another's person (M1, ADR 073).
     """
     email = normalise_email(email)
     with transaction.atomic():
@@ -62,6 +77,8 @@ def upsert_person(
             user.set_unusable_password()
             user.save()
             record(actor, "accounts.person_added", target=email)
+            return user
+        if belongs_elsewhere(user, organisation):
             return user
         changed = {
             name: value
@@ -157,7 +174,7 @@ def send_invitation(user: User, *, organisation, actor) -> Invitation:
     now = timezone.now()
     with transaction.atomic():
         superseded = Invitation.objects.filter(
-            user=user, used_at__isnull=True, superseded_at__isnull=True
+            user=user, used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
         ).update(superseded_at=now)
         invitation = Invitation.objects.create(
             user=user,
@@ -228,12 +245,33 @@ def _revoke_memberships(memberships, *, actor, reason: str, organisation) -> Non
             details={"role": membership.role, "reason": reason},
         )
     for user in users.values():
+        _cancel_invitations(user, organisation, actor=actor)
         if not user.active_memberships().exists():
             # No access left anywhere: sign them out everywhere and stop sign-in.
             user.is_active = False
             user.save(update_fields=["is_active"])
             end_sessions(user)
             record(actor, "accounts.sessions_ended", target=user.email, organisation=organisation)
+
+
+def _cancel_invitations(user: User, organisation, *, actor) -> None:
+    """An unused link to the organisation stops working when the access it was for is
+    revoked (or every link, when no access is left anywhere): a revoked invitee must not
+    activate afterwards."""
+    waiting = Invitation.objects.filter(
+        user=user, used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
+    )
+    if user.active_memberships().exists():
+        waiting = waiting.filter(organisation=organisation)
+    cancelled = waiting.update(cancelled_at=timezone.now())
+    if cancelled:
+        record(
+            actor,
+            "accounts.invitation_cancelled",
+            target=user.email,
+            organisation=organisation,
+            details={"invitations": cancelled},
+        )
 
 
 def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
@@ -271,6 +309,7 @@ def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
 EXPIRED = "expired"
 USED = "used"
 REPLACED = "replaced"
+CANCELLED = "cancelled"
 UNKNOWN = "unknown"
 
 
@@ -279,6 +318,8 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return UNKNOWN
     if invitation.used_at is not None:
         return USED
+    if invitation.cancelled_at is not None:
+        return CANCELLED
     if invitation.superseded_at is not None:
         return REPLACED
     if invitation.is_expired:
@@ -386,5 +427,5 @@ def can_manage_people(user: User, organisation) -> bool:
 def outstanding_invitations():
     """Invitations not yet used and not replaced: waiting or expired, newest first."""
     return Invitation.objects.select_related("user", "organisation", "invited_by").filter(
-        used_at__isnull=True, superseded_at__isnull=True
+        used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
     )

@@ -1,7 +1,11 @@
 """The only way to write the audit trail: `record(actor, action, target, organisation, details)`.
 
-Called explicitly by services inside their transaction, never from signals. Details are
-checked so that patient identifiers (NHS number, date of birth, postcode) never land here.
+Called explicitly by services inside their transaction, never from signals. Patient
+identifiers (NHS number, date of birth, postcode) never land here: a detail *named* like
+one is a programming error and raises; free text that *looks* like one (a lookup code
+"LS1 4AP", a decline reason) is redacted, never refused, so a person's request does not
+fail because of what they typed (ADR 072). Email addresses are left whole: "jb12ab@…" is
+a person's address, not a postcode.
 """
 
 import re
@@ -25,6 +29,8 @@ FORBIDDEN_KEYS = {
 # A bare 10-digit number (spaces or hyphens allowed in NHS style) or a UK postcode.
 _NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+REDACTED = "[redacted]"
 
 
 class PatientIdentifierInAudit(ValueError):
@@ -39,17 +45,40 @@ class VerifyResult:
     broken_id: int | None = None
 
 
-def _check_details(value, path="details"):
+def _redact_outside_emails(text: str) -> str:
+    return _POSTCODE.sub(REDACTED, _NHS_NUMBER.sub(REDACTED, text))
+
+
+def redact(text: str) -> str:
+    """The text with anything that looks like an NHS number or a postcode replaced by
+    [redacted]; email addresses are kept whole."""
+    pieces, last = [], 0
+    for email in _EMAIL.finditer(text):
+        pieces.append(_redact_outside_emails(text[last : email.start()]))
+        pieces.append(email.group())
+        last = email.end()
+    pieces.append(_redact_outside_emails(text[last:]))
+    return "".join(pieces)
+
+
+def contains_patient_identifier(text: str) -> bool:
+    """For forms that would rather ask the person to remove it (e.g. a revocation reason)."""
+    return redact(text) != text
+
+
+def _redacted(value, path="details"):
     if isinstance(value, dict):
+        clean = {}
         for key, item in value.items():
             if str(key).lower().replace("-", "_").replace(" ", "_") in FORBIDDEN_KEYS:
                 raise PatientIdentifierInAudit(f"{path}.{key} looks like a patient identifier")
-            _check_details(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _check_details(item, f"{path}[{index}]")
-    elif isinstance(value, str) and (_NHS_NUMBER.search(value) or _POSTCODE.search(value)):
-        raise PatientIdentifierInAudit(f"{path} looks like it holds an NHS number or postcode")
+            clean[key] = _redacted(item, f"{path}.{key}")
+        return clean
+    if isinstance(value, list | tuple):
+        return [_redacted(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, str):
+        return redact(value)
+    return value
 
 
 def _actor_label(actor) -> str:
@@ -62,8 +91,8 @@ def _actor_label(actor) -> str:
 
 def record(actor, action: str, target="", organisation=None, details=None) -> AuditEntry:
     """Append one entry. `actor` is a User, a label such as "system", or None."""
-    details = dict(details or {})
-    _check_details(details)
+    details = _redacted(dict(details or {}))
+    target = redact(str(target))
     organisation_code = getattr(organisation, "code", organisation) or ""
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)

@@ -132,6 +132,9 @@ def _detail(request, application, *, reject_form=None, approve_error=None, statu
             "reject_form": reject_form or RejectForm(),
             "approve_error": approve_error,
             "is_open": application.state in (State.AWAITING_GUARDIAN, State.AWAITING_DESK),
+            "conflicts": services.people_of_other_organisations(application)
+            if application.state == State.AWAITING_DESK
+            else [],
         },
         status=status,
     )
@@ -142,7 +145,11 @@ def _detail(request, application, *, reject_form=None, approve_error=None, statu
 def approve(request, pk):
     application = get_object_or_404(Application, pk=pk)
     try:
-        result = services.approve(application, actor=request.user)
+        result = services.approve(
+            application,
+            actor=request.user,
+            conflicts_confirmed=request.POST.get("confirm_conflicts") == "on",
+        )
     except services.CertificateError as error:
         application.refresh_from_db()
         return _detail(request, application, approve_error=str(error), status=409)
@@ -150,6 +157,22 @@ def approve(request, pk):
         messages.success(request, result.message)
     else:
         messages.warning(request, result.message)
+    return redirect("certificates:application", pk=application.pk)
+
+
+@permissions.require("portal.service_desk")
+@require_POST
+def resend_guardian_link(request, pk):
+    application = get_object_or_404(Application.objects.select_related("guardian"), pk=pk)
+    try:
+        services.resend_guardian_link(application, actor=request.user)
+    except services.CertificateError as error:
+        application.refresh_from_db()
+        return _detail(request, application, approve_error=str(error), status=409)
+    messages.success(
+        request,
+        f"A new link has been sent to {application.guardian.name} at the register's address.",
+    )
     return redirect("certificates:application", pk=application.pk)
 
 

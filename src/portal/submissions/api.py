@@ -17,6 +17,7 @@ from ninja import Status as Reply
 from ninja.files import UploadedFile
 
 from portal.accounts import permissions
+from portal.core.ratelimits import ApiRateLimit
 from portal.submissions import calendar, report, services, tokens, uploads
 from portal.submissions.models import Channel
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
     auth=permissions.ApiPermission("portal.submit", tokens.authenticate),
     urls_namespace="api",
     docs_url=None,
+    throttle=[ApiRateLimit("api")],
 )
 
 
