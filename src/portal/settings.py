@@ -225,6 +225,7 @@ if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
 OUTBOX_PAGE_ENABLED = not PRODUCTION
 
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
+PASSWORD_RESET_VALID_FOR = timedelta(minutes=env_int("PASSWORD_RESET_VALID_MINUTES", 60, minimum=5))
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
 # "Who are our contacts?" is a public form that emails the registered guardian: at most this

@@ -17,6 +17,9 @@ PUBLIC_ROUTES = {
     "accounts:activate",
     "accounts:activate-mfa",
     "accounts:sign-in-mfa",
+    "accounts:forgotten-password",
+    "accounts:forgotten-password-sent",
+    "accounts:reset-password",
     "certificates:guardian-review",
     "certificates:contacts-request",
     "certificates:contacts-request-sent",
@@ -148,11 +151,18 @@ MATRIX = {
     # Mid-MFA gets the code page; everyone else is sent back to the password step.
     "accounts:sign-in-mfa": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "accounts:sign-out": R(ANY_SIGNED_IN, get=(405,), post=(302,)),
+    # Eight POSTs from one address: past RATE_LIMIT_PASSWORD_RESET the answer is 429.
+    "accounts:forgotten-password": R(PUBLIC, post=(200, 429)),
+    "accounts:forgotten-password-sent": R(PUBLIC),
+    "accounts:reset-password": R(PUBLIC, post=(200,), args=("reset_token",)),
     "accounts:activate": R(PUBLIC, post=(200,), args=("invitation_token",)),
     "accounts:activate-mfa": R(PUBLIC, get=(302,), post=(302,), args=("invitation_token",)),
     "accounts:people": R(MANAGERS_OF_A, args=("code_a",)),
     "accounts:revoke": R(MANAGERS_OF_A, post=(200,), args=("code_a", "submitter_id")),
     "accounts:invitations": R(DESK),
+    "accounts:reset-authenticator": R(
+        DESK, get=(405,), post=(302,), args=("code_a", "submitter_id")
+    ),
     "accounts:reinvite": R(DESK, get=(405,), post=(302,), args=("invitation_id",)),
     "certificates:apply-start": R(PUBLIC),
     "certificates:apply-organisation": R(PUBLIC, post=(200,)),
@@ -214,6 +224,7 @@ API_MATRIX = {
 @pytest.fixture
 def world(db, settings):
     """Two trusts and a person in every role, with real objects for the URLs."""
+    from portal.accounts import recovery
     from portal.accounts import services as accounts
     from portal.accounts.roles import Role
     from portal.accounts.views.sign_in import PENDING
@@ -221,7 +232,7 @@ def world(db, settings):
     from portal.notify.models import OutboxMessage
     from portal.submissions import services as submissions
     from portal.submissions import tokens
-    from tests.accounts.factories import UserFactory, grant
+    from tests.accounts.factories import UserFactory, grant, with_totp
     from tests.certificates.factories import GuardianFactory, content
     from tests.submissions.factories import (
         TrustFactory,
@@ -250,6 +261,7 @@ def world(db, settings):
     submissions.start_validation(submission.pk)
     submissions.store_outcome(submission, outcome())
     api_tokens = {role: tokens.create(person, "matrix")[1] for role, person in people.items()}
+    with_totp(people["submitter"])
     invitee = UserFactory(is_active=False)
     grant(invitee, Role.SUBMITTER, a)
     invitation = accounts.send_invitation(invitee, organisation=a, actor=desk)
@@ -269,6 +281,7 @@ def world(db, settings):
         "next": "",
     }
     session.save()
+    reset = recovery.request_reset(people["submitter"].email, ip_address=None)
     # Revoked after signing in: the session and the token stop working.
     accounts.revoke(people["revoked"], a, actor=desk, reason="Left the trust")
 
@@ -277,6 +290,7 @@ def world(db, settings):
         "period": "2026-10",
         "submitter_id": people["submitter"].pk,
         "invitation_token": invitation.raw_token,
+        "reset_token": reset.raw_token,
         "invitation_id": invitation.pk,
         "guardian_token": guardian_link.rsplit("/", 1)[-1],
         "application_id": application.pk,

@@ -211,3 +211,21 @@ class Invitation(models.Model):
         if self.is_expired:
             return "expired"
         return "waiting"
+
+
+class PasswordReset(models.Model):
+    """An emailed, single-use link to choose a new password. Only the token's SHA-256 is
+    kept; a newer request or a completed reset stops older links."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="password_resets")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Password reset for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 """Keep secret link tokens out of the logs.
 
-Invitation, guardian and contacts links carry their token in the URL path, and Django logs
+Invitation, guardian, contacts and password-reset links carry their token in the URL path, and Django logs
 request paths: `django.request` for every 4xx ("Not Found: /activate/<token>" for a mistyped
 link, "Gone: /guardian/<token>" for an expired one), `django.security.csrf` for refused
 posts, and `django.server` for every request under runserver. A token in a log file is a
@@ -13,7 +13,9 @@ import re
 
 REDACTED = "[redacted]"
 # The URL prefixes whose next path segment is a secret token; "contacts/sent" is a page.
-TOKEN_PATH = re.compile(r"(/(?:activate|guardian|contacts)/)(?!sent\b)([^/\s?#\"']+)")
+TOKEN_PATH = re.compile(
+    r"(/(?:activate|guardian|contacts|reset-password)/)(?!sent\b)([^/\s?#\"']+)"
+)
 
 
 def redact_token_paths(text: str) -> str:

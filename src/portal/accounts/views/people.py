@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts import permissions, services
+from portal.accounts import permissions, recovery, services
 from portal.accounts.forms import RevokeForm
 
 
@@ -47,6 +47,22 @@ def revoke(request, code, user_id):
         "accounts/revoke.html",
         {"organisation": organisation, "person": person, "roles": roles, "form": form},
     )
+
+
+@permissions.require("portal.service_desk")
+@require_POST
+def reset_authenticator(request, code, user_id):
+    organisation = permissions.organisation_or_404(request.user, "portal.service_desk", code)
+    person = get_object_or_404(
+        permissions.people_with(organisation).filter(totp_confirmed_at__isnull=False), pk=user_id
+    )
+    recovery.reset_authenticator(person, actor=request.user)
+    messages.info(
+        request,
+        f"{person.full_name or person.email}'s authenticator has been reset. We have emailed "
+        "them a link to set up their account again.",
+    )
+    return redirect("accounts:people", code=organisation.code)
 
 
 @permissions.require("portal.service_desk")
