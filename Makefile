@@ -15,7 +15,7 @@ help: ## List the targets
 # --compile-bytecode, as pip does by default: without .pyc files every process compiles
 # the libraries' Python source again (Polars alone: 0.9 s instead of 0.3 s at start-up),
 # and nothing may write them later when PYTHONDONTWRITEBYTECODE is set.
-$(STAMP): pyproject.toml requirements.lock src/did/validate/_screen.c
+$(STAMP): pyproject.toml requirements.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@test -x $(PY) || uv venv --quiet --python python3 $(VENV)
 	uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
@@ -36,7 +36,10 @@ assets: $(ASSETS) ## Build the NHS.UK front-end assets from the npm package
 run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://127.0.0.1:8000
 	@bash scripts/run.sh
 
+# LibreOffice (headless) opens the published Table 1 workbook in a test.
 test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-browser: $(STAMP) $(ASSETS) ## Run the end-to-end tests in real Chromium

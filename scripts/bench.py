@@ -1,19 +1,23 @@
-"""Engine benchmark: `did validate` against the DuckDB floor and frictionless-py.
+"""Engine benchmark: `did validate` against the DuckDB floor, expat and frictionless-py.
 
-    .venv/bin/python scripts/bench.py [--repeats 3] [--skip-10m] [--folder var/bench]
+    .venv/bin/python scripts/bench.py [--repeats 3] [--skip-5m] [--folder var/bench]
 
 Generates a 1,000,000-record CSV with `did synth` (1% of records given one error of a
 known rule; reused when already there) and measures, side by side in one run:
 
 (a) the floor: DuckDB `read_csv(all_varchar=true)` + `count(*)` of the file;
-(b) `did validate --json` of the same file, and the same validation without the compiled
-    screen (docs/adr/013), the Polars scan alone;
+(b) `did validate --json` of the same file (one Polars streaming pass, docs/adr/012);
 (c) frictionless-py validating the first 100,000 records with an equivalent Table Schema
     plus custom checks (scripts/bench_frictionless.py), extrapolated x10;
+(d) XML: a bare expat parse (no handlers) of a 200,000-record DIDS XML file against
+    `did validate --json` of it;
+(e) the pipeline that stores: `did validate --out DIR` (records derived and written as
+    Parquet, as the portal's worker does) on 1,000,000 and 5,000,000 records, for peak
+    memory.
 
-then the peak memory of `did validate` on a 10,000,000-record file. Every measurement is
-its own process (wall time from start to exit, peak RSS from wait4), so Python start-up
-and imports count for every side alike. Writes the engine section of docs/benchmarks.md.
+Every measurement is its own process (wall time from start to exit, peak RSS from wait4),
+so Python start-up and imports count for every side alike. Writes the engine section of
+docs/benchmarks.md.
 """
 
 import argparse
@@ -43,19 +47,14 @@ FLOOR_PROGRAM = (
     "print(count, time.perf_counter() - started)"
 )
 
-# (b) without the compiled screen (docs/adr/013): `did validate` as it ran before, the
-# Polars whole-file scan checking every record (docs/adr/012). The same report.
-POLARS_ONLY_PROGRAM = """
-import os, sys
-from datetime import date
-import did.validate.compiled as compiled
-compiled._screen = None
-from did.validate import validate_file
-report = validate_file(sys.argv[1], received=date.fromisoformat(sys.argv[2]), keep_records=False)
-print(report.to_json())
-sys.stdout.flush()
-os._exit(0)  # as the did console script does (did.cli.main)
-"""
+# (d) the XML floor: expat with no handlers, reading the file in 1 MiB chunks.
+EXPAT_PROGRAM = (
+    "import sys, pyexpat; parser = pyexpat.ParserCreate(); "
+    "handle = open(sys.argv[1], 'rb'); "
+    "[parser.Parse(chunk, False) for chunk in iter(lambda: handle.read(1 << 20), b'')]; "
+    "parser.Parse(b'', True)"
+)
+XML_ROWS = 200_000
 
 
 @dataclass
@@ -79,15 +78,16 @@ def run(command: list[str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, output)
 
 
-def synthetic_file(folder: Path, rows: int) -> tuple[Path, str]:
-    """The `did synth` CSV of `rows` records (made once) and its receipt date."""
-    path = folder / f"synth-{rows}.csv"
+def synthetic_file(folder: Path, rows: int, file_format: str = "csv") -> tuple[Path, str]:
+    """The `did synth` file of `rows` records (made once) and its receipt date."""
+    path = folder / f"synth-{rows}.{file_format}"
     manifest = Path(f"{path}.manifest.json")
     if not (path.is_file() and manifest.is_file()):
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [str(BIN / "did"), "synth", "--rows", str(rows), "--period", PERIOD,
-             "--error-rate", str(ERROR_RATE), "--seed", "1", str(path)],
+             "--error-rate", str(ERROR_RATE), "--seed", "1", "--format", file_format,
+             str(path)],
             check=True,
         )  # fmt: skip
     return path, json.loads(manifest.read_text())["received"]
@@ -100,11 +100,11 @@ def floor(path: Path) -> Run:
     return result
 
 
-def did_validate(path: Path, received: str, *, screen: bool = True) -> Run:
-    if screen:
-        result = run([str(BIN / "did"), "validate", "--json", "--received", received, str(path)])
-    else:
-        result = run([sys.executable, "-c", POLARS_ONLY_PROGRAM, str(path), received])
+def did_validate(path: Path, received: str, *, out: Path | None = None) -> Run:
+    command = [str(BIN / "did"), "validate", "--json", "--received", received, str(path)]
+    if out is not None:
+        command += ["--out", str(out), "--rejection", "record"]
+    result = run(command)
     report = json.loads(result.output)
     result.output = f"{report['records']:,} records, {report['errors']:,} errors"
     return result
@@ -132,13 +132,12 @@ def side_by_side(path: Path, received: str, repeats: int) -> tuple[dict[str, Run
     """(a), (b) and their start-up costs alternately, `repeats` times each: the median
     run of each, and the median of each round's (b) / (a) (the machine's speed drifts
     between rounds; a ratio within one round compares like with like)."""
-    runs: dict[str, list[Run]] = {"a": [], "b": [], "a0": [], "b0": [], "b1": []}
+    runs: dict[str, list[Run]] = {"a": [], "b": [], "a0": [], "b0": []}
     for round_ in range(1, repeats + 1):
         runs["a"].append(floor(path))
         runs["b"].append(did_validate(path, received))
         runs["a0"].append(start_up("duckdb"))
         runs["b0"].append(start_up("did.commands.validate"))
-        runs["b1"].append(did_validate(path, received, screen=False))
         print(f"round {round_}: floor {runs['a'][-1].seconds:.2f} s, "
               f"did validate {runs['b'][-1].seconds:.2f} s", flush=True)  # fmt: skip
     ratios = [b.seconds / a.seconds for a, b in zip(runs["a"], runs["b"], strict=True)]
@@ -155,10 +154,15 @@ def bytecode_compiled() -> bool:
     return bool(folder and any(folder.glob("*.pyc")))
 
 
-def compiled_screen() -> bool:
-    from did.validate import compiled
-
-    return compiled.available()
+def xml_side_by_side(folder: Path, repeats: int) -> tuple[Run, Run, float]:
+    """(d): the bare expat parse and `did validate` of the same XML file, alternately."""
+    path, received = synthetic_file(folder, XML_ROWS, "xml")
+    floors, validations = [], []
+    for _ in range(repeats):
+        floors.append(run([sys.executable, "-c", EXPAT_PROGRAM, str(path)]))
+        validations.append(did_validate(path, received))
+    ratios = [v.seconds / f.seconds for f, v in zip(floors, validations, strict=True)]
+    return median_run(floors), median_run(validations), statistics.median(ratios)
 
 
 def verdict(ok: bool) -> str:
@@ -188,7 +192,7 @@ def write_doc(rows: list[str], notes: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs of (a) and (b) each")
-    parser.add_argument("--skip-10m", action="store_true", help="skip the 10M memory run")
+    parser.add_argument("--skip-5m", action="store_true", help="skip the 5M memory run")
     parser.add_argument("--folder", type=Path, default=ROOT / "var" / "bench")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
@@ -203,30 +207,44 @@ def main() -> int:
         f"| (a) floor: DuckDB `read_csv(all_varchar=true)` + `count(*)` | 1,000,000 | "
         f"{a.seconds:.2f} (query alone {query_seconds:.2f}) | {a.peak_mb:,.0f} | | |",
         f"| (b) `did validate --json` ({b.output}) | 1,000,000 | {b.seconds:.2f} | "
-        f"{b.peak_mb:,.0f} | ≤ 2 × (a); ≤ 1,536 MiB | "
-        f"{ratio:.1f} × (a): {verdict(ratio <= 2)}; "
-        f"memory {verdict(b.peak_mb <= 1536)} |",
+        f"{b.peak_mb:,.0f} | ≤ 2.5 × (a); ≤ 800 MiB | "
+        f"{ratio:.1f} × (a): {verdict(ratio <= 2.5)}; "
+        f"memory {verdict(b.peak_mb <= 800)} |",
         f"| (a) start-up alone: Python + `import duckdb` | 0 | {measured['a0'].seconds:.2f} | "
         f"{measured['a0'].peak_mb:,.0f} | | |",
         f"| (b) start-up alone: Python + import of `did validate` (Polars) | 0 | "
         f"{measured['b0'].seconds:.2f} | {measured['b0'].peak_mb:,.0f} | | |",
-        f"| (b) without the compiled screen: the Polars scan checks every record "
-        f"({measured['b1'].output}) | 1,000,000 | {measured['b1'].seconds:.2f} | "
-        f"{measured['b1'].peak_mb:,.0f} | | {measured['b1'].seconds / a.seconds:.1f} × (a) "
-        "(medians) |",
         f"| (c) frictionless-py, Table Schema + custom checks | {FRICTIONLESS_ROWS:,} | "
         f"{c.seconds:.1f} | {c.peak_mb:,.0f} | | |",
         f"| (c) extrapolated ×{1_000_000 // FRICTIONLESS_ROWS} | 1,000,000 (estimate) | "
         f"{c_full:.0f} | | (b) ≥ 20 × faster | (b) is {c_full / b.seconds:.0f} × faster: "
         f"{verdict(c_full >= 20 * b.seconds)} |",
     ]
-    if not args.skip_10m:
-        big, big_received = synthetic_file(args.folder, 10_000_000)
-        d = did_validate(big, big_received)
-        print(f"did validate, 10M records: {d.seconds:.1f} s, {d.peak_mb:,.0f} MiB", flush=True)
+    expat, xml, xml_ratio = xml_side_by_side(args.folder, args.repeats)
+    print(f"XML: expat {expat.seconds:.2f} s, did validate {xml.seconds:.2f} s", flush=True)
+    rows += [
+        f"| (d) XML floor: a bare expat parse (no handlers) | {XML_ROWS:,} | "
+        f"{expat.seconds:.2f} | {expat.peak_mb:,.0f} | | |",
+        f"| (d) `did validate --json` of that XML file ({xml.output}) | {XML_ROWS:,} | "
+        f"{xml.seconds:.2f} | {xml.peak_mb:,.0f} | ≤ 4 × the expat parse | "
+        f"{xml_ratio:.1f} ×: {verdict(xml_ratio <= 4)} |",
+    ]
+    stored = args.folder / "out"
+    e1 = did_validate(path, received, out=stored)
+    rows.append(
+        f"| (e) `did validate --out DIR --rejection record`: validate, derive and store "
+        f"({e1.output}) | 1,000,000 | {e1.seconds:.2f} | {e1.peak_mb:,.0f} | ≤ 800 MiB | "
+        f"{verdict(e1.peak_mb <= 800)} |"
+    )
+    if not args.skip_5m:
+        big, big_received = synthetic_file(args.folder, 5_000_000)
+        e5 = did_validate(big, big_received, out=stored)
+        growth = e5.peak_mb / e1.peak_mb - 1
+        print(f"5M stored: {e5.seconds:.1f} s, {e5.peak_mb:,.0f} MiB", flush=True)
         rows.append(
-            f"| `did validate --json` ({d.output}) | 10,000,000 | {d.seconds:.1f} | "
-            f"{d.peak_mb:,.0f} | ≤ 3,072 MiB | {verdict(d.peak_mb <= 3072)} |"
+            f"| (e) the same ({e5.output}) | 5,000,000 | {e5.seconds:.1f} | "
+            f"{e5.peak_mb:,.0f} | ≤ 800 MiB; within 30 % of 1M | "
+            f"{growth:+.0%} on 1M: {verdict(e5.peak_mb <= 800 and abs(growth) <= 0.30)} |"
         )
     load_after = os.getloadavg()[0]
     notes = [
@@ -237,28 +255,22 @@ def main() -> int:
         "extrapolated linearly to 1,000,000: its time grows with the row count.",
         "The start-up rows are the fixed cost inside (a) and (b): the interpreter and the "
         "import of DuckDB, or of Polars and the validator, with no file read.",
-        "How (b) runs (docs/adr/013): a plain CSV file (printable ASCII, no quote, 18 "
-        "fields a line) is read once by the compiled screen (did/validate/_screen.c), "
-        "which flags each record on which a rule could fire and each record sharing a "
-        "DIDS071 key; only those records are read into Polars and checked by the rules. "
-        "The *without the compiled screen* row is the same command as it ran before "
-        "(docs/adr/012): Polars' streaming scan builds the 18 columns of every record and "
-        "evaluates every rule on both cores. Both give the same report. Anything that is "
-        "not plain goes to that scan or to the block-by-block general reader.",
+        "How (b) runs (docs/adr/012): a plain CSV file goes through one Polars streaming "
+        "scan that builds the 18 columns of every record and evaluates every rule on both "
+        "cores; anything that is not plain goes to the block-by-block general reader. Each "
+        "rule has one implementation, in Polars (the compiled screen of ADR 013 is gone). "
+        "(d) reads XML through expat with two small handlers per element (did/read/xml.py). "
+        "(e) is the portal worker's pipeline: the accepted records are derived and written "
+        "by a second streaming pass over the spooled records.",
     ]
-    if not compiled_screen():
-        notes.append(
-            "The compiled screen was NOT built (did.validate._screen is missing): (b) ran "
-            "the Polars scan alone. `make install` builds it."
-        )
     if not bytecode_compiled():
         notes.append(
             "The libraries' bytecode was NOT compiled (a .venv from before `make install` "
             "compiled it): every process compiled Polars and DuckDB's Python source, adding "
             "most of a second to each start-up."
         )
-    if args.skip_10m:
-        notes.append("The 10,000,000-record memory run was skipped (`--skip-10m`).")
+    if args.skip_5m:
+        notes.append("The 5,000,000-record memory run was skipped (`--skip-5m`).")
     if load_before > 0.5:
         notes.append(
             f"Taken under load: the 1-minute load average was {load_before:.1f} before the "

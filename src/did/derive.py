@@ -16,7 +16,7 @@ record_number); output: the same frame with the derived columns appended in cont
 - days_request_to_test, days_received_to_test, days_test_to_report: whole days.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -43,40 +43,49 @@ REFERRER_TYPES: tuple[tuple[str, str], ...] = (
 REFERRER_TYPE_NAMES: tuple[str, ...] = (*(t for t, _ in REFERRER_TYPES), NOT_KNOWN)
 
 
-def derive(
-    frame: pl.DataFrame, reference: Any = None, codes: pl.DataFrame | None = None
-) -> pl.DataFrame:
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def derive(frame: Frame, reference: Any = None, codes: pl.DataFrame | None = None) -> Frame:
     """Append DERIVED_COLUMNS to a frame of DID records (item columns as strings).
 
-    `reference` is a did.reference.Reference (its `organisations` frame is used) or an
-    organisations frame with `code` and `parent_code`; `codes` an imaging code reference
-    frame (did.reference.load_codes or did.imaging_codes.read_codes).
+    A LazyFrame stays lazy (the engine's pipeline streams it to the record store); a
+    DataFrame is derived at once. `reference` is a did.reference.Reference (its
+    `organisations` frame is used) or an organisations frame with `code` and
+    `parent_code`; `codes` an imaging code reference frame (did.reference.load_codes or
+    did.imaging_codes.read_codes).
     """
-    if "record_number" not in frame.columns:
-        frame = frame.with_columns(record_number=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    columns = lazy.collect_schema().names()
+    if "record_number" not in columns:
+        lazy = lazy.with_row_index("record_number", offset=1)
     # Parse each date once into a working column; the derivations then read those.
-    work = frame.with_columns(
+    work = lazy.with_columns(
         _date(item).alias(f"_{item}")
         for item in ("test_date", "birth_date", "request_date", "request_received_date",
                      "report_date")
     )  # fmt: skip
     test = pl.col("_test_date")
-    modality, body_region = _imaging(work, codes if codes is not None else starter_codes())
+    work = _with_imaging(work, codes if codes is not None else starter_codes())
     derived = work.with_columns(
         pl.col("record_number").cast(pl.Int64),
         test.dt.strftime("%Y-%m").alias("period"),
         test.alias("test_day"),
-        _provider(_organisations(reference)).alias("provider_code"),
-        modality.alias("modality"),
-        body_region.alias("body_region"),
+        provider_code(_organisations(reference)).alias("provider_code"),
+        pl.when(pl.col("_modality").is_in(MODALITIES))
+        .then(pl.col("_modality"))
+        .otherwise(pl.lit(UNKNOWN_MODALITY))
+        .alias("modality"),
+        pl.col("_body_region").alias("body_region"),
         referrer_type().alias("referrer_type"),
         age_in_years(pl.col("_birth_date"), test).alias("age_at_test"),
         _days_between(pl.col("_request_date"), test).alias("days_request_to_test"),
         _days_between(pl.col("_request_received_date"), test).alias("days_received_to_test"),
         _days_between(test, pl.col("_report_date")).alias("days_test_to_report"),
     )
-    others = [c for c in frame.columns if c not in DERIVED_COLUMNS]
-    return derived.select(*others, *DERIVED_COLUMNS)
+    others = [c for c in columns if c not in DERIVED_COLUMNS]
+    result = derived.select(*others, *DERIVED_COLUMNS)
+    return result.collect() if isinstance(frame, pl.DataFrame) else result
 
 
 def _text(column: str) -> pl.Expr:
@@ -125,7 +134,9 @@ def _organisations(reference: Any) -> pl.DataFrame | None:
     return organisations
 
 
-def _provider(organisations: pl.DataFrame | None) -> pl.Expr:
+def provider_code(organisations: pl.DataFrame | None) -> pl.Expr:
+    """The provider a record's site belongs to (see the module docstring): the one
+    definition, read by the derivation and by the rule on who may submit for whom."""
     site = _text("site_code").str.to_uppercase()
     length = site.str.len_chars()
     from_code = (
@@ -142,7 +153,9 @@ def _provider(organisations: pl.DataFrame | None) -> pl.Expr:
     return pl.coalesce(parent, from_code)
 
 
-def _imaging(frame: pl.DataFrame, codes: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+def _with_imaging(work: pl.LazyFrame, codes: pl.DataFrame) -> pl.LazyFrame:
+    """Add _modality and _body_region: from the SNOMED CT code if known, else the concept
+    the NICIP code maps to, else the NICIP code's own row."""
     table = codes.select(
         pl.col("code_system").cast(pl.Utf8).str.strip_chars().str.to_uppercase(),
         pl.col("code").cast(pl.Utf8).str.strip_chars().str.to_uppercase(),
@@ -159,27 +172,21 @@ def _imaging(frame: pl.DataFrame, codes: pl.DataFrame) -> tuple[pl.Series, pl.Se
     )
 
     def lookup(key: str, rows: pl.DataFrame, column: str) -> pl.Expr:
-        return pl.col(key).replace_strict(rows["code"], rows[column], default=None)
-
-    keys = frame.select(
-        _text("snomed_code").alias("s"), _text("nicip_code").str.to_uppercase().alias("n")
-    ).with_columns(mapped=lookup("n", nicip, "snomed_map"))
-    found = keys.select(
-        *(
-            pl.coalesce(
-                lookup("s", snomed, column),
-                lookup("mapped", snomed, column),
-                lookup("n", nicip, column),
-            ).alias(column)
-            for column in ("modality", "body_region")
+        return pl.col(key).replace_strict(
+            rows["code"], rows[column], default=None, return_dtype=pl.Utf8
         )
+
+    keys = work.with_columns(
+        _text("snomed_code").alias("_s"), _text("nicip_code").str.to_uppercase().alias("_n")
+    ).with_columns(lookup("_n", nicip, "snomed_map").alias("_mapped"))
+    return keys.with_columns(
+        pl.coalesce(
+            lookup("_s", snomed, column),
+            lookup("_mapped", snomed, column),
+            lookup("_n", nicip, column),
+        ).alias(f"_{column}")
+        for column in ("modality", "body_region")
     )
-    modality = found.select(
-        pl.when(pl.col("modality").is_in(MODALITIES))
-        .then(pl.col("modality"))
-        .otherwise(pl.lit(UNKNOWN_MODALITY))
-    ).to_series()
-    return modality, found["body_region"]
 
 
 def _blank_to_null(name: str) -> pl.Expr:

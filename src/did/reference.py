@@ -145,3 +145,30 @@ def load_codes(path: Path | str) -> pl.DataFrame:
             f"{path.name}: code_system must be NICIP or SNOMED-CT, not {unknown['code_system'][0]!r}"
         )
     return frame
+
+
+CODES_FILE = "imaging-codes.csv"
+
+
+def write_reference(
+    directory: Path | str, reference: Reference, codes: pl.DataFrame | None = None
+) -> list[Path]:
+    """Write reference data in the formats load_reference and load_codes read:
+    DIR/organisations.csv, DIR/postcodes.csv and DIR/imaging-codes.csv (each only when
+    given). Returns the files written."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    if reference.organisations is not None:
+        path = directory / "organisations.csv"
+        reference.organisations.select(ORGANISATION_COLUMNS).write_csv(path, date_format="%Y-%m-%d")
+        written.append(path)
+    if reference.postcodes is not None:
+        path = directory / "postcodes.csv"
+        reference.postcodes.select("postcode").write_csv(path)
+        written.append(path)
+    if codes is not None:
+        path = directory / CODES_FILE
+        codes.select(CODE_COLUMNS).write_csv(path, date_format="%Y-%m-%d")
+        written.append(path)
+    return written

@@ -1,21 +1,29 @@
 """The validation report: status, counts, issues (as a Polars frame) and the records.
 
-Issues are kept column-wise (record, rule, value; severity, item and message come from the
-rule table), so millions of them stay small. JSON output carries every error up to
-JSON_ERROR_CAP and the first JSON_WARNING_CAP warnings (the national portal showed 200);
-`write_issues_csv` writes all of them.
+Issues are kept column-wise (record, rule, value, and the record's site code and accession
+number; severity, item and message come from the rule table), so millions of them stay
+small. The report owns every count the portal and `did validate` show. JSON output carries
+every error up to JSON_ERROR_CAP and the first JSON_WARNING_CAP warnings (the national
+portal showed 200); `write_issues_csv` writes all of them.
+
+What an error rejects follows the rejection (did.spec.policy.Rejection): under `file` any
+error rejects the file (the national DID portal); under `record` it rejects its record and
+the file is accepted with the others, unless none is left (the national pipeline).
 """
 
 import csv
 import json
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from did.read.frame import RECORD_NUMBER
+from did.read.frame import RECORD_NUMBER, empty_frame
+from did.spec.items import BY_NAME
+from did.spec.policy import Rejection
 from did.spec.rules import RULES, Severity
 
 JSON_ERROR_CAP = 100_000
@@ -28,6 +36,8 @@ ISSUE_SCHEMA: dict[str, pl.DataType] = {
     "record": pl.Int64(),
     "rule": RULE_ENUM,
     "value": pl.String(),
+    "site_code": pl.String(),
+    "accession_number": pl.String(),
 }
 _RULE_TABLE = pl.DataFrame(
     {
@@ -37,6 +47,19 @@ _RULE_TABLE = pl.DataFrame(
         "message": [r.message for r in RULES.values()],
     }
 )
+_ERROR_RULES = [code for code, rule in RULES.items() if rule.severity is Severity.ERROR]
+# The columns of the issue table (issue_table) and of the stored issues (stored_issues).
+ISSUE_COLUMNS = (
+    "record",
+    "rule",
+    "severity",
+    "item",
+    "value",
+    "message",
+    "site_code",
+    "accession_number",
+)
+STORED_ISSUE_COLUMNS = ("record_number", *ISSUE_COLUMNS[1:])
 
 
 def quoted(value: pl.Expr) -> pl.Expr:
@@ -51,6 +74,11 @@ def quoted(value: pl.Expr) -> pl.Expr:
     return pl.when(length > VALUE_CHARS).then(cut).otherwise(value)
 
 
+def item_title(item: str) -> str:
+    """The data set's name for an item column ("NHS NUMBER"), or "" for a record rule."""
+    return BY_NAME[item].title if item in BY_NAME else ""
+
+
 @dataclass(frozen=True)
 class FileError:
     rule: str
@@ -61,14 +89,16 @@ class FileError:
 class Report:
     format: str
     record_count: int
-    issues: pl.DataFrame  # record, rule, value - sorted by record then rule order
+    issues: pl.DataFrame  # ISSUE_SCHEMA, sorted by record then rule order
     file_errors: list[FileError] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
     policy: str = "portal"
+    rejection: Rejection = Rejection.FILE
+    notices: list[str] = field(default_factory=list)  # how the file was read, when unusual
     _records_dir: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     # --- counts -------------------------------------------------------------------------
-    @property
+    @cached_property
     def rule_counts(self) -> dict[str, int]:
         counts = {e.rule: 0 for e in self.file_errors}
         for e in self.file_errors:
@@ -80,8 +110,11 @@ class Report:
         return counts
 
     def _severity_count(self, severity: Severity) -> int:
-        codes = [c for c, r in RULES.items() if r.severity is severity]
-        return self.issues.filter(pl.col("rule").is_in(codes)).height
+        return sum(
+            count
+            for rule, count in self.rule_counts.items()
+            if RULES[rule].severity is severity and not RULES[rule].file_level
+        )
 
     @property
     def errors(self) -> int:
@@ -91,20 +124,82 @@ class Report:
     def warnings(self) -> int:
         return self._severity_count(Severity.WARNING)
 
+    @cached_property
+    def records_with_errors(self) -> pl.Series:
+        """The numbers of the records with at least one error (sorted, distinct)."""
+        errors = self.issues.filter(pl.col("rule").is_in(_ERROR_RULES))
+        return errors["record"].unique().sort()
+
+    @property
+    def records_without_errors(self) -> int:
+        """Records no error rejects: what the national pipeline would accept."""
+        if self.file_errors:
+            return 0
+        return self.record_count - self.records_with_errors.len()
+
     @property
     def status(self) -> str:
+        if self.file_errors:
+            return "rejected"
+        if self.rejection is Rejection.RECORD:
+            return "accepted" if self.records_without_errors else "rejected"
         return "rejected" if self.errors else "accepted"
 
     @property
     def accepted(self) -> bool:
         return self.status == "accepted"
 
+    @property
+    def records_accepted(self) -> int:
+        """Records kept: every record of an accepted file, less any rejected record."""
+        return self.records_without_errors if self.accepted else 0
+
+    @property
+    def records_rejected(self) -> int:
+        return self.record_count - self.records_accepted
+
+    def rule_summary(self) -> list[dict[str, Any]]:
+        """One row a rule that fired, errors first: rule, severity, item, count, message."""
+        rows = [
+            {
+                "rule": rule,
+                "severity": RULES[rule].severity.value,
+                "item": RULES[rule].item,
+                "count": count,
+                "message": RULES[rule].message,
+            }
+            for rule, count in self.rule_counts.items()
+        ]
+        return sorted(rows, key=lambda r: (r["severity"] != "error", list(RULES).index(r["rule"])))
+
     # --- issues -------------------------------------------------------------------------
     def issue_table(self) -> pl.DataFrame:
-        """Every issue with record, rule, severity, item, value and message."""
-        return self.issues.join(_RULE_TABLE, on="rule", how="left", maintain_order="left").select(
-            "record", pl.col("rule").cast(pl.String), "severity", "item", "value", "message"
+        """Every record issue with record, rule, severity, item, value, message and the
+        record's site code and accession number."""
+        joined = self.issues.join(_RULE_TABLE, on="rule", how="left", maintain_order="left")
+        return joined.with_columns(pl.col("rule").cast(pl.String)).select(ISSUE_COLUMNS)
+
+    def stored_issues(self) -> pl.DataFrame:
+        """The issues as the portal stores them: file errors first (no record number), then
+        the issue table, with record_number for record."""
+        table = self.issue_table().rename({"record": "record_number"})
+        if not self.file_errors:
+            return table
+        count = len(self.file_errors)
+        file_level = pl.DataFrame(
+            {
+                "record_number": [None] * count,
+                "rule": [e.rule for e in self.file_errors],
+                "severity": ["error"] * count,
+                "item": [None] * count,
+                "value": [None] * count,
+                "message": [e.message for e in self.file_errors],
+                "site_code": [None] * count,
+                "accession_number": [None] * count,
+            },
+            schema=table.schema,
         )
+        return pl.concat([file_level, table])
 
     def shown_issues(
         self, max_errors: int = JSON_ERROR_CAP, max_warnings: int = JSON_WARNING_CAP
@@ -115,16 +210,21 @@ class Report:
         return pl.concat([errors, warnings]).sort("_order").drop("_order")
 
     def write_issues_csv(self, path: Path | str) -> None:
-        """All issues (file-level ones first, with an empty record number) as CSV."""
+        """All issues (file-level ones first, with an empty record number) as CSV, items
+        named as the data set names them."""
+        table = self.stored_issues().with_columns(
+            pl.col("item").replace_strict(
+                list(BY_NAME), [i.title for i in BY_NAME.values()], default=pl.col("item")
+            )
+        )
         with Path(path).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["record", "rule", "severity", "item", "value", "message"])
-            for error in self.file_errors:
-                writer.writerow(["", error.rule, "error", "", "", error.message])
-        table = self.issue_table().with_columns(pl.col("value").fill_null(""))
+            writer.writerow(ISSUE_COLUMNS)
         if table.height:
             with Path(path).open("a", newline="", encoding="utf-8") as handle:
-                table.write_csv(handle, include_header=False)
+                table.with_columns(pl.all().cast(pl.String).fill_null("")).write_csv(
+                    handle, include_header=False
+                )
 
     # --- output -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -132,10 +232,15 @@ class Report:
             "status": self.status,
             "format": self.format,
             "records": self.record_count,
+            "records_accepted": self.records_accepted,
+            "records_rejected": self.records_rejected,
+            "records_without_errors": self.records_without_errors,
+            "rejection": self.rejection.value,
             "errors": self.errors,
             "warnings": self.warnings,
             "rule_counts": self.rule_counts,
             "file_errors": [{"rule": e.rule, "message": e.message} for e in self.file_errors],
+            "notices": list(self.notices),
             "issues": [
                 {
                     "record": row["record"],
@@ -144,6 +249,8 @@ class Report:
                     "item": row["item"],
                     "value": row["value"] if row["value"] is not None else "",
                     "message": row["message"],
+                    "site_code": row["site_code"] or "",
+                    "accession_number": row["accession_number"] or "",
                 }
                 for row in self.shown_issues().iter_rows(named=True)
             ],
@@ -160,16 +267,25 @@ class Report:
             raise LookupError("records were not kept: call validate_file(keep_records=True)")
         files = sorted(Path(self._records_dir.name).glob("*.parquet"))
         if not files:
-            from did.read.frame import empty_frame
-
             return empty_frame().lazy()
         return pl.scan_parquet(files)
+
+    def scan_accepted_records(self) -> pl.LazyFrame:
+        """The records the report accepts: none for a rejected file; under the record
+        rejection, those without an error."""
+        if not self.accepted:
+            return empty_frame().lazy()
+        records = self.scan_records()
+        rejected = self.records_with_errors
+        if rejected.len():
+            records = records.filter(~pl.col(RECORD_NUMBER).is_in(rejected.implode()))
+        return records
 
     @property
     def records(self) -> pl.DataFrame:
         """The validated records as one frame: strings trimmed, blanks null, NHS number
-        without spaces or hyphens, plus record_number. Empty when the file was rejected
-        before any record was read."""
+        without white space or hyphens, plus record_number. Empty when the file was
+        rejected before any record was read."""
         return self.scan_records().collect()
 
     def close(self) -> None:
@@ -183,4 +299,4 @@ def empty_issues() -> pl.DataFrame:
     return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
-__all__ = ["FileError", "Report", "RECORD_NUMBER", "empty_issues"]
+__all__ = ["FileError", "Report", "RECORD_NUMBER", "empty_issues", "item_title"]

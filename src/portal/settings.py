@@ -31,6 +31,8 @@ SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET, required=True)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], required=True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A stale form or lost session gets an NHS.UK page with a way forward (core/views.py).
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
 # Keys for secrets kept encrypted in the database (portal.core.encryption); the first
 # encrypts, all decrypt. Development derives one from SECRET_KEY; production must set them.
 FIELD_ENCRYPTION_KEYS = env_list(
@@ -224,6 +226,8 @@ if not isinstance(NOTIFY_TEMPLATE_IDS, dict):
 # The outbox page shows every stored email: never in production.
 OUTBOX_PAGE_ENABLED = not PRODUCTION
 
+# Shown on the contact, accessibility and privacy pages and on every error page.
+SERVICE_DESK_EMAIL = env_str("SERVICE_DESK_EMAIL", "did.servicedesk@example.nhs.uk", required=True)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
 PASSWORD_RESET_VALID_FOR = timedelta(minutes=env_int("PASSWORD_RESET_VALID_MINUTES", 60, minimum=5))
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
@@ -304,6 +308,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 SUBMISSIONS_MAX_UPLOAD_BYTES = env_int("SUBMISSIONS_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
 # Records whose test date falls outside the chosen reporting period are errors unless this is on.
 SUBMISSIONS_ALLOW_OTHER_MONTHS = env_bool("SUBMISSIONS_ALLOW_OTHER_MONTHS", default=False)
+# What an error rejects: "file" (any error rejects the file, as the national DID portal
+# did) or "record" (an error rejects its record, as the national pipeline does).
+SUBMISSIONS_REJECTION = env_str("SUBMISSIONS_REJECTION", "file")
+if SUBMISSIONS_REJECTION not in ("file", "record"):
+    raise ImproperlyConfigured("SUBMISSIONS_REJECTION must be 'file' or 'record'")
 # National timetable: accepted until the end of the Nth month after the period; the monthly
 # publication takes files received by this day of the month after the period.
 SUBMISSIONS_WINDOW_MONTHS = env_int("SUBMISSIONS_WINDOW_MONTHS", 1, minimum=1)

@@ -20,9 +20,9 @@ def test_the_dashboard_lists_each_organisation_with_the_persons_roles(client, or
     assert "LEEDS TEACHING HOSPITALS NHS TRUST (RR8)" in html
     assert "Your roles: Primary contact, Submitter" in html
     assert "Your roles: Caldicott Guardian" in html
-    # only the guardian's organisation offers managing its people
+    # the guardian's organisation, and the one they are primary contact of, show its people
     assert 'href="/organisations/RJ1/people"' in html
-    assert 'href="/organisations/RR8/people"' not in html
+    assert 'href="/organisations/RR8/people"' in html
     assert "/service-desk/invitations" not in html
     # only the organisation they submit for offers the upload journey
     assert 'href="/submissions/new/RR8/"' in html
@@ -51,6 +51,17 @@ def test_the_service_desk_gets_links_to_certificates_invitations_and_the_outbox(
     assert 'href="/service-desk/certificates/"' in html
     assert 'href="/service-desk/invitations"' in html
     assert 'href="/outbox"' in html
+    assert 'href="/service-desk/submissions/"' in html
+    assert 'href="/service-desk/non-submitters/"' in html
+    assert 'href="/service-desk/guardians/"' in html
+
+
+def test_a_submitter_alone_is_not_offered_the_people_page(client, organisation):
+    user = UserFactory()
+    grant(user, Role.SUBMITTER, organisation)
+    client.force_login(user)
+    assert 'href="/organisations/RR8/people"' not in client.get("/account/").content.decode()
+    assert client.get("/organisations/RR8/people").status_code == 404
 
 
 def test_someone_with_no_access_is_told_how_to_get_it(client):

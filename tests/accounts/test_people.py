@@ -192,3 +192,25 @@ def test_a_guardian_whose_registration_ended_can_no_longer_revoke(client, guardi
         registered_to=timezone.localdate() - datetime.timedelta(days=1)
     )
     assert_cannot_see_or_revoke(client, guardian, submitter)
+
+
+def test_the_primary_contact_sees_the_people_certificate_and_invitations_but_cannot_remove(
+    client, organisation
+):
+    primary = UserFactory(full_name="Priya Contact")
+    grant(primary, Role.PRIMARY_CONTACT, organisation)
+    newcomer = UserFactory(full_name="Nia New", activated_at=None)
+    grant(newcomer, Role.SUBMITTER, organisation)
+    services.send_invitation(newcomer, organisation=organisation, actor=primary)
+    client.force_login(primary)
+    response = client.get(f"/organisations/{organisation.code}/people")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Priya Contact" in html and "Nia New" in html
+    assert "1 of 6" in html  # submitters against the limit
+    assert f"{newcomer.email}): sent" in html  # the invitation not yet used
+    assert "Remove access" not in html
+    assert (
+        client.get(f"/organisations/{organisation.code}/people/{newcomer.pk}/revoke").status_code
+        == 404
+    )

@@ -136,7 +136,10 @@ def test_the_shared_counter_increments_atomically_across_threads():
 
 
 def _apply(client):
-    assert client.post("/apply/organisation", {"ods_code": "RR8"}).status_code == 302
+    answer = client.post(
+        "/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"}
+    )
+    assert answer.status_code == 302
     client.post(
         "/apply/primary-contact",
         {

@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUBMITTER_PASSWORD = "a-long-and-unusual-passphrase-42"  # noqa: S105
 TRUST = "LEEDS TEACHING HOSPITALS NHS TRUST"
 GUARDIAN_EMAIL = "jane.smith@nhs.net"
+APPLICANT_EMAIL = "sam.applicant@example.nhs.uk"
 PRIMARY = {
     "name": "Priya Contact",
     "job_title": "Imaging services manager",
@@ -43,41 +44,6 @@ SUBMITTER = {
     "email": "nia.submitter@example.nhs.uk",
     "telephone": "07700 900 982",
 }
-
-
-@pytest.fixture
-def person_browser(browser, live_server):
-    """Open a new, separate browser for each person, with the same guards as `page`."""
-    contexts = []
-
-    def open_for_a_person():
-        context = browser.new_context(base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.external_requests = []
-        page.csp_violations = []
-
-        def guard(route):
-            if route.request.url.startswith(live_server.url):
-                route.continue_()
-            else:
-                page.external_requests.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", guard)
-        page.on(
-            "console",
-            lambda msg: (
-                page.csp_violations.append(msg.text)
-                if "Content Security Policy" in msg.text
-                else None
-            ),
-        )
-        return page
-
-    yield open_for_a_person
-    for context in contexts:
-        context.close()
 
 
 def _only_email(to: str, template: str) -> OutboxMessage:
@@ -117,6 +83,7 @@ def _apply_online(page) -> str:
 
     expect(page.locator("h1")).to_have_text("Your organisation")
     page.get_by_label("What is your organisation's ODS code?").fill("rr8")
+    page.get_by_label("Your email address").fill(APPLICANT_EMAIL)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.locator("h1")).to_have_text("Primary contact")
@@ -172,8 +139,25 @@ def _apply_online(page) -> str:
     expect(page.locator("h1")).to_have_text("Application sent")
     reference = page.locator(".nhsuk-panel__body strong").inner_text()
     assert reference
+    # How and when they will hear.
+    assert f"We will email you at {APPLICANT_EMAIL}" in page.locator("main").inner_text()
     _assert_clean(page)
     return reference
+
+
+def _applicant_checks_progress(page, reference: str, template: str, status: str):
+    """The applicant opens the link in their latest email and looks the application up."""
+    message = OutboxMessage.objects.filter(to=APPLICANT_EMAIL).order_by("-id").first()
+    assert message.template_name == template
+    assert reference in message.subject
+    page.goto(_link(message, "apply"))
+    expect(page.locator("h1")).to_have_text("Check the progress of an application")
+    page.get_by_label("Application reference").fill(reference)
+    page.get_by_label("Your email address").fill(APPLICANT_EMAIL)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text(f"Application {reference}")
+    expect(page.locator("main .nhsuk-tag")).to_have_text(status)
+    _assert_clean(page)
 
 
 def _guardian_authorises(page, reference: str):
@@ -261,9 +245,28 @@ def test_apply_authorise_approve_activate_and_sign_in(
     application.refresh_from_db()
     assert application.state == State.AWAITING_DESK
 
+    _applicant_checks_progress(
+        person_browser(),
+        reference,
+        "certificate-applicant-authorised",
+        "Waiting for the service desk",
+    )
+
     _desk_approves(person_browser(), desk_user, desk_secret, reference)
     application.refresh_from_db()
     assert application.state == State.APPROVED
+    _applicant_checks_progress(
+        person_browser(), reference, "certificate-applicant-approved", "Approved"
+    )
+    assert list(
+        OutboxMessage.objects.filter(to=APPLICANT_EMAIL)
+        .order_by("id")
+        .values_list("template_name", flat=True)
+    ) == [
+        "certificate-applicant-sent",
+        "certificate-applicant-authorised",
+        "certificate-applicant-approved",
+    ]
 
     # The guardian acted through the link alone: no account, no role (ADR 046).
     assert not User.objects.filter(email=GUARDIAN_EMAIL).exists()
@@ -274,6 +277,7 @@ def test_apply_authorise_approve_activate_and_sign_in(
     # Every email was delivered by the task, and only to the people the journey names.
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert set(OutboxMessage.objects.values_list("to", flat=True)) == {
+        APPLICANT_EMAIL,
         GUARDIAN_EMAIL,
         PRIMARY["email"],
         SUBMITTER["email"],
@@ -287,3 +291,29 @@ def test_apply_authorise_approve_activate_and_sign_in(
         "certificates.application_approved",
     } <= actions
     assert AuditEntry.objects.filter(action="accounts.sign_in", target=SUBMITTER["email"]).exists()
+
+
+def test_a_guardians_decline_is_told_to_the_applicant_with_the_reason(
+    person_browser, live_server, settings, immediate_tasks
+):
+    settings.PORTAL_BASE_URL = live_server.url
+    trust = TrustFactory(code="RR8", name=TRUST)
+    GuardianFactory(organisation=trust, name="Dr Jane Smith", email=GUARDIAN_EMAIL)
+    reference = _apply_online(person_browser())
+
+    page = person_browser()
+    page.goto(_link(_only_email(GUARDIAN_EMAIL, "certificate-guardian-review"), "guardian"))
+    page.get_by_label("Why are you declining this application?").fill(
+        "Nia Submitter has left the trust"
+    )
+    page.get_by_role("button", name="Decline the application").click()
+    expect(page.locator("h1")).to_have_text("Application declined")
+
+    message = _only_email(APPLICANT_EMAIL, "certificate-applicant-declined")
+    assert "Nia Submitter has left the trust" in message.body
+    _applicant_checks_progress(
+        person_browser(),
+        reference,
+        "certificate-applicant-declined",
+        "Declined by the Caldicott Guardian",
+    )

@@ -43,7 +43,12 @@ def _user(n, submitter=True):
 
 
 def _start(client, code="RR8", pc=None):
-    assert client.post("/apply/organisation", {"ods_code": code}).status_code == 302
+    assert (
+        client.post(
+            "/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": code}
+        ).status_code
+        == 302
+    )
     response = client.post("/apply/primary-contact", pc or _pc())
     assert response.status_code == 302, response.content.decode()
 
@@ -108,7 +113,9 @@ def test_the_guardian_email_goes_to_the_register_address_not_the_typed_one(clien
 )
 def test_the_organisation_must_exist_in_ods_and_be_open(client, db, code, message):
     TrustFactory(code="RCL", name="CLOSED TRUST", close_date=datetime.date(2020, 3, 31))
-    response = client.post("/apply/organisation", {"ods_code": code})
+    response = client.post(
+        "/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": code}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html and message in html
@@ -129,7 +136,7 @@ def test_the_organisation_must_exist_in_ods_and_be_open(client, db, code, messag
     ],
 )
 def test_each_primary_contact_mistake_is_explained(client, guardian, field, value, message):
-    client.post("/apply/organisation", {"ods_code": "RR8"})
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
     response = client.post("/apply/primary-contact", _pc(**{field: value}))
     html = response.content.decode()
     assert response.status_code == 200
@@ -151,7 +158,7 @@ def test_the_primary_contact_must_match_the_one_held_unless_the_change_is_declar
     client, guardian
 ):
     _held_primary_contact(guardian.organisation)
-    client.post("/apply/organisation", {"ods_code": "RR8"})
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
     response = client.post("/apply/primary-contact", _pc(email="sam.new@nhs.net", name="Sam New"))
     html = response.content.decode()
     assert "do not match the ones we hold for your organisation" in html
@@ -166,7 +173,7 @@ def test_the_primary_contact_must_match_the_one_held_unless_the_change_is_declar
 
 def test_the_same_primary_contact_matches_despite_case_and_spacing(client, guardian):
     _held_primary_contact(guardian.organisation)
-    client.post("/apply/organisation", {"ods_code": "RR8"})
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
     response = client.post(
         "/apply/primary-contact",
         _pc(name=" pat  LEE", email="Pat.Lee@NHS.net", telephone="+44 113 496 0001"),
@@ -274,7 +281,7 @@ def test_rules_are_checked_again_when_the_application_is_sent(client, guardian):
 def test_pages_out_of_order_send_the_applicant_back_to_the_start(client, guardian):
     assert client.get("/apply/primary-contact").url == "/apply/organisation"
     assert client.get("/apply/check").url == "/apply/organisation"
-    client.post("/apply/organisation", {"ods_code": "RR8"})
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
     assert client.get("/apply/users").url == "/apply/primary-contact"
     assert client.get("/apply/sent").url == "/apply/"
 
@@ -286,3 +293,34 @@ def test_a_person_can_be_removed_from_the_list(client, guardian):
     client.post("/apply/users", {"remove": "user.1@nhs.net"})
     page = client.get("/apply/users").content.decode()
     assert "user.1@nhs.net" not in page and "user.2@nhs.net" in page
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"job_title": "Head of imaging"}, "The primary contact's job title does not match"),
+        ({"telephone": "0113 496 0999"}, "The primary contact's telephone number does not match"),
+        (
+            {"job_title": "Head of imaging", "email": "pat.l@nhs.net"},
+            "The primary contact's job title and email address do not match",
+        ),
+    ],
+)
+def test_a_primary_contact_mismatch_says_which_detail_differs(client, guardian, changed, named):
+    _held_primary_contact(guardian.organisation)
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
+    html = client.post("/apply/primary-contact", _pc(**changed)).content.decode()
+    assert named in html.replace("&#x27;", "'")
+
+
+def test_the_primary_contact_matches_with_a_title_and_other_spacing(client, guardian):
+    _held_primary_contact(guardian.organisation)
+    client.post("/apply/organisation", {"applicant_email": "applicant@nhs.net", "ods_code": "RR8"})
+    response = client.post("/apply/primary-contact", _pc(name="Mr  PAT lee"))
+    assert response.status_code == 302
+
+
+def test_the_guardian_matches_the_register_without_its_title(client, guardian):
+    _start(client)
+    response = client.post("/apply/guardian", {"name": "jane smith", "email": guardian.email})
+    assert response.url == "/apply/check"

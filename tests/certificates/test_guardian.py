@@ -83,7 +83,7 @@ def test_authorising_records_who_when_where_and_the_hash_of_what_was_signed(clie
 
 def test_a_name_that_does_not_match_the_register_does_not_sign(client, submitted):
     application, token = submitted
-    response = _authorise(client, token, name="Jane Smith")
+    response = _authorise(client, token, name="Jane Smyth")
     html = response.content.decode()
     assert "There is a problem" in html
     assert "Type your name exactly as it is registered with ODS" in html
@@ -208,3 +208,9 @@ def test_an_older_link_stops_working_when_a_new_one_is_sent(client, submitted):
     response = client.get(f"/guardian/{token}")
     assert response.status_code == 410
     assert "replaced by a newer one" in response.content.decode()
+
+
+def test_the_guardian_may_sign_without_the_title_the_register_gives(client, submitted):
+    application, token = submitted
+    response = _authorise(client, token, name="  jane   SMITH ")
+    assert "Certificate authorised" in response.content.decode()

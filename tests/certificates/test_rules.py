@@ -6,6 +6,7 @@ from portal.certificates.rules import (
     is_generic_mailbox,
     new_token,
     normalise_telephone,
+    same_name,
     same_text,
 )
 
@@ -93,3 +94,26 @@ def test_tokens_are_random_and_only_their_sha256_is_kept():
     assert token != other
     assert stored == hash_token(token)
     assert token not in stored and len(stored) == 64
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered"),
+    [
+        ("Owen Price", "Dr Owen Price"),
+        ("dr. owen  price", "Dr Owen Price"),
+        ("Prof Owen Price", "Owen Price"),
+        ("MRS ANN RAY", "Ann Ray"),
+        ("Ms Ann Ray", "Miss Ann Ray"),
+        ("Mr Dr Owen Price", "Owen Price"),
+    ],
+)
+def test_names_match_whatever_the_case_spacing_and_title(typed, registered):
+    assert same_name(typed, registered)
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered"),
+    [("Owen Pryce", "Dr Owen Price"), ("Dr", "Dr"), ("", ""), ("Drew Price", "Dr Ew Price")],
+)
+def test_names_still_differ_when_the_person_differs(typed, registered):
+    assert not same_name(typed, registered)

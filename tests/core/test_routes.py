@@ -13,6 +13,10 @@ from django.utils import timezone
 PUBLIC_ROUTES = {
     "core:home",
     "core:healthz",
+    "core:accessibility",
+    "core:privacy",
+    "core:cookies",
+    "core:contact",
     "accounts:sign-in",
     "accounts:activate",
     "accounts:activate-mfa",
@@ -31,11 +35,15 @@ PUBLIC_ROUTES = {
     "certificates:apply-guardian",
     "certificates:apply-check",
     "certificates:apply-sent",
+    "certificates:apply-progress",
     "publications:index",
     "publications:release",
     "publications:table-download",
     "publications:calendar",
     "publications:chart",
+    "publications:table-1-download",
+    "publications:providers",
+    "publications:provider",
 }
 
 _SAMPLE = {
@@ -132,6 +140,7 @@ ANY_SIGNED_IN = SIGNED_IN
 SUBMITTERS = {"submitter", "other_submitter"}
 SUBMITTER_OF_A = {"submitter"}
 MANAGERS_OF_A = {"guardian", "service_desk"}
+PEOPLE_OF_A = {"submitter", "primary_contact", "guardian"}
 DESK = {"service_desk"}
 
 
@@ -147,6 +156,10 @@ MATRIX = {
     "core:home": R(PUBLIC),
     "core:healthz": R(PUBLIC, get=(200, 503)),
     "core:dashboard": R(ANY_SIGNED_IN),
+    "core:accessibility": R(PUBLIC),
+    "core:privacy": R(PUBLIC),
+    "core:cookies": R(PUBLIC),
+    "core:contact": R(PUBLIC),
     "accounts:sign-in": R(PUBLIC, post=(200,)),
     # Mid-MFA gets the code page; everyone else is sent back to the password step.
     "accounts:sign-in-mfa": R(PUBLIC, get=(200, 302), post=(200, 302)),
@@ -157,7 +170,8 @@ MATRIX = {
     "accounts:reset-password": R(PUBLIC, post=(200,), args=("reset_token",)),
     "accounts:activate": R(PUBLIC, post=(200,), args=("invitation_token",)),
     "accounts:activate-mfa": R(PUBLIC, get=(302,), post=(302,), args=("invitation_token",)),
-    "accounts:people": R(MANAGERS_OF_A, args=("code_a",)),
+    # Its primary contact sees the people too; only managers remove access.
+    "accounts:people": R(MANAGERS_OF_A | {"primary_contact"}, args=("code_a",)),
     "accounts:revoke": R(MANAGERS_OF_A, post=(200,), args=("code_a", "submitter_id")),
     "accounts:invitations": R(DESK),
     "accounts:reset-authenticator": R(
@@ -171,6 +185,7 @@ MATRIX = {
     "certificates:apply-guardian": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "certificates:apply-check": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "certificates:apply-sent": R(PUBLIC, get=(200, 302)),
+    "certificates:apply-progress": R(PUBLIC, post=(200,)),
     "certificates:guardian-review": R(PUBLIC, post=(200, 400), args=("guardian_token",)),
     "certificates:contacts-request": R(PUBLIC, post=(200,)),
     "certificates:contacts-request-sent": R(PUBLIC, get=(200, 302)),
@@ -194,6 +209,12 @@ MATRIX = {
     "publications:release": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
     "publications:table-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "t", "csv")),
     "publications:chart": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "c")),
+    "publications:providers": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
+    "publications:provider": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "RX1")),
+    "publications:table-1-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "csv")),
+    "publications:quality-index": R(ANY_SIGNED_IN),
+    # Its people, and the desk (A has accepted data); nobody else.
+    "publications:quality": R(PEOPLE_OF_A | DESK, args=("code_a",)),
     "submissions:history": R(ANY_SIGNED_IN),
     "submissions:start": R(SUBMITTERS, get=(302,), post=(302,)),
     "submissions:period": R(SUBMITTER_OF_A, post=(200,), args=("code_a",)),

@@ -63,6 +63,7 @@ GOOD_PRODUCTION = {
     "EMAIL_DELIVERY": "smtp",
     "PORTAL_BASE_URL": "https://did.example.nhs.uk",
     "TRUSTED_PROXY_COUNT": "1",
+    "SERVICE_DESK_EMAIL": "did.servicedesk@example.nhs.uk",
 }
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from did.spec.items import COLUMNS, ITEMS
+from did.spec.items import COLUMNS, ITEMS, XML_ORDER
 
 RECEIVED = date(2026, 10, 15)
 
@@ -24,9 +24,9 @@ VALID: dict[str, str] = {
     "referring_org": "RR8",
     "request_date": "2026-09-01",
     "request_received_date": "2026-09-02",
+    "test_date": "2026-09-10",
     "nicip_code": "XCHES",
     "snomed_code": "399208008",
-    "test_date": "2026-09-10",
     "report_date": "2026-09-12",
     "site_code": "RR813",
     "accession_number": "ACC0001",
@@ -73,9 +73,9 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-PATIENT = COLUMNS[:7]
-REFERRAL = COLUMNS[7:12]
-ACTIVITY = COLUMNS[12:]
+PATIENT = XML_ORDER[:7]
+REFERRAL = XML_ORDER[7:12]
+ACTIVITY = XML_ORDER[12:]
 
 
 def xml_text(records: list[list[dict[str, str]]]) -> str:

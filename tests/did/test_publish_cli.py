@@ -35,12 +35,24 @@ def test_did_publish_reproduces_published_national_counts_from_record_level_data
     national_records(RECORDS_APRIL_2012).write_csv(tmp_path / "april.csv", include_header=False)
     run(tmp_path / "april.csv", "--codes", CODES, "--out", tmp_path / "out")
     table = pl.read_csv(tmp_path / "out/modality_provider_counts.csv", infer_schema=False)
-    england = table.filter(pl.col("provider_code") == "ENGLAND")
-    assert {m: int(a) for _, _, m, a in england.rows()} == PUBLISHED_APRIL_2012
-    assert set(england["period"]) == {"2012-04"}
-    providers = table.filter(pl.col("provider_code") != "ENGLAND")
-    assert set(providers["provider_code"]) == {s[:3] for s in SITES}
-    assert (providers["activity"].cast(pl.Int64) % 5 == 0).all()
+    england = table.filter(pl.col("Org Code") == "ENGLAND")
+    assert dict(england.select("Modality", pl.col("Activity").cast(int)).rows()) == (
+        PUBLISHED_APRIL_2012
+    )
+    assert set(england["Month"]) == {"2012-04"}
+    providers = table.filter(pl.col("Org Code") != "ENGLAND")
+    assert set(providers["Org Code"]) == {s[:3] for s in SITES}
+    assert (providers["Activity"].cast(pl.Int64) % 5 == 0).all()
+    # The same figures in Table 1's wide layout: April is the first month of 2012-13.
+    wide = pl.read_csv(tmp_path / "out/table_1_modality_provider_counts.csv", infer_schema=False)
+    assert wide.columns == [
+        "Region Code", "Org Code", "Provider Name", "Modality", "Apr", "Year to date"
+    ]  # fmt: skip
+    england = wide.filter(pl.col("Org Code") == "ENGLAND")
+    assert dict(england.select("Modality", pl.col("Apr").cast(int)).rows()) == (
+        PUBLISHED_APRIL_2012
+    )
+    assert england["Apr"].to_list() == england["Year to date"].to_list()
 
 
 def test_did_publish_reads_csv_and_xml_files_and_folders_and_records_their_hashes(tmp_path):
@@ -52,17 +64,19 @@ def test_did_publish_reads_csv_and_xml_files_and_folders_and_records_their_hashe
     assert "2026-08 to 2026-09" in result.output
     out = tmp_path / "out"
     lines = (out / "modality_provider_counts.csv").read_text().splitlines()
-    assert lines[0] == "period,provider_code,modality,activity"
+    assert lines[0] == (
+        "Month,Region Code,Region Name,ICB Code,Org Code,Provider Name,Modality,Activity"
+    )
     rows = pl.read_csv(out / "modality_provider_counts.csv")
-    england = rows.filter(pl.col("provider_code") == "ENGLAND")
-    assert set(england["period"]) == {"2026-08", "2026-09"}
+    england = rows.filter(pl.col("Org Code") == "ENGLAND")
+    assert set(england["Month"]) == {"2026-08", "2026-09"}
     for name in ("completeness", "waiting_times", "cancer_tests", "source_setting_counts"):
         assert (out / f"{name}.csv").is_file() and (out / f"{name}.json").is_file()
     manifest = json.loads((out / "release.json").read_text())
     assert [Path(i["id"]).name for i in manifest["inputs"]] == ["august.csv", "september.xml"]
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     completeness = pl.read_csv(out / "completeness.csv")
-    assert completeness["percent_included"].to_list() == [100.0, 100.0]
+    assert completeness["Percent Included"].to_list() == [100.0, 100.0]
 
 
 def test_running_did_publish_twice_gives_byte_identical_tables(tmp_path):
@@ -70,7 +84,7 @@ def test_running_did_publish_twice_gives_byte_identical_tables(tmp_path):
     for out in ("one", "two"):
         run(tmp_path / "a.csv", "--codes", CODES, "--out", tmp_path / out, "--period", "2026-08")
     files = sorted(p.name for p in (tmp_path / "one").iterdir() if p.name != "run.json")
-    assert "release.json" in files and len(files) == 13
+    assert "release.json" in files and len(files) == 16  # 7 tables x 2, Table 1, manifest
     for name in files:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
@@ -80,9 +94,11 @@ def test_did_publish_applies_suppression_only_when_asked(tmp_path):
     run(tmp_path / "a.csv", "--out", tmp_path / "plain")
     run(tmp_path / "a.csv", "--out", tmp_path / "safe", "--suppress-below", "10")
     plain = pl.read_csv(tmp_path / "plain/modality_provider_counts.csv")
-    safe = pl.read_csv(tmp_path / "safe/modality_provider_counts.csv")
-    assert plain["activity"].null_count() == 0
-    assert safe["activity"].null_count() > 0
+    safe = pl.read_csv(tmp_path / "safe/modality_provider_counts.csv", infer_schema=False)
+    assert plain["Activity"].null_count() == 0
+    # Withheld counts are written [c], as the page shows them, never left blank.
+    assert (safe["Activity"] == "[c]").sum() > 0
+    assert safe["Activity"].null_count() == 0
     assert (
         json.loads((tmp_path / "safe/release.json").read_text())["disclosure"]["suppress_below"]
         == 10

@@ -60,12 +60,18 @@ def test_duckdb_and_spark_publish_identical_tables_cell_for_cell(spark, store, t
     for name, table in duck.tables.items():
         assert table.height > 0, name
         assert table.equals(sparked.tables[name], null_equal=True), name
+    for name, wide in duck.wide.items():
+        assert wide.frame.height > 0, name
+        assert wide.frame.equals(sparked.wide[name].frame, null_equal=True), name
     write_release(duck, tmp_path / "duck", name="r", engine="duckdb", inputs=[])
     write_release(sparked, tmp_path / "spark", name="r", engine="spark", inputs=[])
     for name in duck.tables:
         for extension in ("csv", "json"):
             left = (tmp_path / "duck" / f"{name}.{extension}").read_bytes()
             assert left == (tmp_path / "spark" / f"{name}.{extension}").read_bytes()
+    for name in duck.wide:
+        left = (tmp_path / "duck" / f"{name}.csv").read_bytes()
+        assert left == (tmp_path / "spark" / f"{name}.csv").read_bytes()
 
 
 def test_the_awkward_records_are_counted_by_both_engines(spark, store):

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from did.publish import PublishOptions, publish
+from did.publish.disclosure import DisclosureRules
 from did.publish.periods import (
     Window,
     annual_publication_date,
@@ -18,7 +19,7 @@ from did.publish.periods import (
 from did.publish.reference import load_cancer_groups, load_regions
 from did.publish.release import read_table_csv, table_xlsx, write_release
 from did.publish.sample import derived_records
-from tests.did.publish_records import write
+from tests.did.publish_records import records, write
 
 
 @pytest.fixture
@@ -54,7 +55,9 @@ def test_writing_a_release_twice_gives_byte_identical_tables_and_manifest(tmp_pa
 def test_the_csv_has_the_published_header_and_reads_back_the_same(tmp_path, publication):
     write_release(publication, tmp_path, name="r", engine="duckdb", inputs=[])
     text = (tmp_path / "modality_provider_counts.csv").read_text()
-    assert text.splitlines()[0] == "period,provider_code,modality,activity"
+    assert text.splitlines()[0] == (
+        "Month,Region Code,Region Name,ICB Code,Org Code,Provider Name,Modality,Activity"
+    )
     assert "\r" not in text
     for name, table in publication.tables.items():
         assert read_table_csv(name, tmp_path / f"{name}.csv").equals(table, null_equal=True)
@@ -77,11 +80,52 @@ def test_a_table_downloads_as_a_workbook_with_numbers_as_numbers(publication):
 
     table = publication.tables["modality_provider_counts"]
     sheet = load_workbook(BytesIO(table_xlsx("modality_provider_counts", table))).active
-    assert [c.value for c in sheet[4]] == ["period", "provider_code", "modality", "activity"]
+    assert [c.value for c in sheet[4]][:2] == ["Month", "Region Code"]
+    assert sheet.freeze_panes == "A5"
     first = [c.value for c in sheet[5]]
     assert first == list(table.row(0))
-    assert isinstance(first[3], int)
-    assert sheet.max_row == 4 + table.height
+    assert isinstance(first[-1], int)
+    assert sheet.max_row == 4 + table.height + 2  # a blank row, then the note on [c]
+
+
+FORMULA = '=HYPERLINK("https://example.invalid","Click")'
+
+
+@pytest.fixture
+def hostile_publication(tmp_path):
+    """A provider code shaped like a formula (as an unvalidated ODS parent once could be),
+    and a count small enough to be withheld."""
+    frame = records(
+        {"period": "2026-01", "provider_code": FORMULA, "modality": "Fluoroscopy", "n": 30},
+        {"period": "2026-01", "provider_code": "RR8", "modality": "Medical Photography", "n": 2},
+    )
+    path = write(frame, tmp_path / "store")
+    options = PublishOptions(rules=DisclosureRules(suppress_below=5))
+    return publish([path], Window("2026-01", "2026-01"), options=options)
+
+
+def test_no_download_carries_a_live_formula_and_withheld_cells_read_c(
+    tmp_path, hostile_publication
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    write_release(hostile_publication, tmp_path, name="r", engine="duckdb", inputs=[])
+    text = (tmp_path / "modality_provider_counts.csv").read_text()
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert "'=HYPERLINK" in text
+    assert "Medical Photography,[c]" in text
+    table = hostile_publication.tables["modality_provider_counts"]
+    workbook = load_workbook(BytesIO(table_xlsx("modality_provider_counts", table)))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row if cell.value]
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert "'" + FORMULA in [cell.value for cell in cells]
+    assert "[c]" in [cell.value for cell in cells]
+    # The JSON keeps a number or null, and says what null means.
+    document = json.loads((tmp_path / "modality_provider_counts.json").read_text())
+    assert None in [row["activity"] for row in document["rows"]]
+    assert "[c]" in document["notes"][0]
 
 
 def test_a_monthly_release_covers_thirteen_months_and_the_annual_a_financial_year():

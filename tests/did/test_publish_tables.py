@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from did.publish import PublishOptions, Window, publish
+from did.publish import PublishOptions, Window, annual_window, publish
 from did.publish.disclosure import DisclosureRules, round_to_base
 from did.publish.reference import load_cancer_groups, load_regions
 from did.spec.derived import MODALITIES
@@ -20,7 +20,13 @@ def run(tmp_path, frame, window=JAN, **options):
     return publish([path], window, options=PublishOptions(**options)).tables
 
 
+PLACE = ["region_code", "region_name", "icb_code", "provider_name"]
+
+
 def rows(frame: pl.DataFrame) -> list[tuple]:
+    """The rows without the provider's name and place (tested on their own below)."""
+    if "provider_code" in frame.columns:
+        frame = frame.drop(PLACE)
     return [tuple(row) for row in frame.iter_rows()]
 
 
@@ -32,7 +38,10 @@ def test_it_counts_tests_by_month_provider_and_modality_with_england_totals(tmp_
         {"period": "2026-02", "provider_code": "RJ1", "modality": CT, "n": 40},
     )
     table = run(tmp_path, frame)["modality_provider_counts"]
-    assert table.columns == ["period", "provider_code", "modality", "activity"]
+    assert table.columns == ["period", *PLACE[:3], "provider_code", "provider_name"] + [
+        "modality",
+        "activity",
+    ]
     assert rows(table) == [
         ("2026-01", "ENGLAND", CT, 10),
         ("2026-01", "ENGLAND", XR, 15),
@@ -176,6 +185,62 @@ def test_region_totals_use_the_provider_region_reference(tmp_path):
     ]
 
 
+def test_every_provider_row_is_named_and_placed_from_the_organisation_reference(tmp_path):
+    frame = records(
+        {"period": "2026-01", "provider_code": "RJ1", "modality": XR, "n": 5},
+        {"period": "2026-01", "provider_code": "RR8", "modality": XR, "n": 10},
+        {"period": "2026-01", "provider_code": "ZZZ", "modality": XR, "n": 5},
+    )
+    reference = pl.DataFrame(
+        {
+            "provider_code": ["RJ1", "RR8"],
+            "provider_name": ["GUY'S AND ST THOMAS' NHS FOUNDATION TRUST", "LEEDS TEACHING"],
+            "region_code": ["Y56", "Y63"],
+            "icb_code": ["QKK", None],
+        }
+    )
+    tables = run(tmp_path, frame, regions=reference)
+    for name in ("modality_provider_counts", "source_setting_counts"):
+        placed = {
+            row[0]: row[1:]
+            for row in tables[name]
+            .select("provider_code", *PLACE)
+            .unique(maintain_order=True)
+            .iter_rows()
+        }
+        assert placed == {
+            "ENGLAND": (None, None, None, "England"),
+            "RJ1": ("Y56", "London", "QKK", "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST"),
+            "RR8": ("Y63", "North East and Yorkshire", None, "LEEDS TEACHING"),
+            "ZZZ": ("UNKNOWN", "Region not known", None, None),
+        }, name
+
+
+def test_table_1_is_wide_by_month_of_the_financial_year_with_year_to_date(tmp_path):
+    frame = records(
+        {"period": "2026-03", "provider_code": "RJ1", "modality": XR, "n": 50},
+        {"period": "2026-04", "provider_code": "RJ1", "modality": XR, "n": 7},
+        {"period": "2026-05", "provider_code": "RJ1", "modality": XR, "n": 7},
+        {"period": "2026-05", "provider_code": "RR8", "modality": CT, "n": 2},
+        {"period": "2026-06", "provider_code": "RR8", "modality": CT, "n": 12},
+    )
+    path = write(frame, tmp_path / "store")
+    options = PublishOptions(regions=load_regions(), rules=DisclosureRules(suppress_below=3))
+    publication = publish([path], Window("2025-06", "2026-06"), options=options)
+    table = publication.wide["table_1_modality_provider_counts"]
+    assert table.financial_year == "2026-27"
+    assert table.headings == [
+        "Region Code", "Org Code", "Provider Name", "Modality", "Apr", "May", "Jun",
+        "Year to date",
+    ]  # fmt: skip
+    assert [tuple(row) for row in table.frame.iter_rows()] == [
+        (None, "ENGLAND", "England", CT, 0, None, 10, 15),
+        (None, "ENGLAND", "England", XR, 5, 5, 0, 15),
+        ("Y56", "RJ1", None, XR, 5, 5, 0, 15),  # March 2026 belongs to 2025-26
+        ("Y63", "RR8", None, CT, 0, None, 10, 15),  # 2 withheld; the year's 14 is 15
+    ]
+
+
 def test_only_the_window_is_counted(tmp_path):
     frame = records(
         {"period": "2025-12", "provider_code": "RJ1", "modality": XR, "n": 5},
@@ -219,3 +284,56 @@ def test_the_modality_vocabulary_is_exactly_the_publications(tmp_path):
 def test_publishing_nothing_says_so(tmp_path):
     with pytest.raises(ValueError, match="no accepted records"):
         publish([], JAN)
+
+
+def test_activity_by_commissioner_follows_the_patients_registered_practice(tmp_path):
+    frame = records(
+        {"period": "2026-01", "provider_code": "RJ1", "modality": XR, "gp_practice": "B86001",
+         "n": 10},
+        {"period": "2026-01", "provider_code": "RR8", "modality": XR, "gp_practice": "B86002",
+         "n": 7},
+        {"period": "2026-01", "provider_code": "RR8", "modality": CT, "gp_practice": "A81001",
+         "n": 5},
+        {"period": "2026-01", "provider_code": "RR8", "modality": CT, "gp_practice": "V81999",
+         "n": 4},
+        {"period": "2026-01", "provider_code": "RR8", "modality": CT, "n": 1},
+    )  # fmt: skip
+    practices = pl.DataFrame(
+        {
+            "practice_code": ["B86001", "B86002", "A81001"],
+            "sub_icb_code": ["15F", "15F", "16C"],
+            "icb_code": ["QWO", "QWO", "QHM"],
+        }
+    )
+    table = run(tmp_path, frame, practices=practices)["commissioner_counts"]
+    assert rows(table) == [
+        ("2026-01", None, "ENGLAND", CT, 10),
+        ("2026-01", None, "ENGLAND", XR, 15),
+        ("2026-01", "QHM", "16C", CT, 5),
+        ("2026-01", "QWO", "15F", XR, 15),  # two practices, one commissioner: 17 -> 15
+        ("2026-01", "UNKNOWN", "UNKNOWN", CT, 5),  # V81999 and no practice: 5
+    ]
+
+
+def test_the_annual_release_counts_by_age_band_and_gender_with_disclosure_control(tmp_path):
+    frame = records(
+        {"period": "2025-04", "provider_code": "RJ1", "modality": XR, "age_at_test": 3,
+         "gender": "1", "n": 6},
+        {"period": "2025-09", "provider_code": "RJ1", "modality": XR, "age_at_test": 4,
+         "gender": "1", "n": 6},
+        {"period": "2026-03", "provider_code": "RJ1", "modality": XR, "age_at_test": 97,
+         "gender": "2", "n": 2},
+        {"period": "2026-03", "provider_code": "RJ1", "modality": XR, "gender": "X", "n": 8},
+        {"period": "2026-04", "provider_code": "RJ1", "modality": XR, "age_at_test": 40,
+         "gender": "2", "n": 50},
+    )  # fmt: skip
+    path = write(frame, tmp_path / "store")
+    rules = DisclosureRules(suppress_below=3)
+    annual = publish([path], annual_window(2025), options=PublishOptions(rules=rules)).tables
+    assert rows(annual["age_gender_counts"]) == [
+        (XR, "0-4", "Male", 10),  # April and September together: 12 -> 10
+        (XR, "90 and over", "Female", None),  # 2: withheld
+        (XR, "Not known", "Not known", 10),
+    ]
+    monthly = publish([path], Window("2025-04", "2026-03"), options=PublishOptions()).tables
+    assert "age_gender_counts" not in monthly

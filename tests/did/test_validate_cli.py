@@ -7,11 +7,25 @@ from click.testing import CliRunner
 from did.cli import cli
 from tests.did.records import RECEIVED, record, write_csv
 
-ISSUE_KEYS = {"record", "rule", "severity", "item", "value", "message"}
+ISSUE_KEYS = {
+    "record",
+    "rule",
+    "severity",
+    "item",
+    "value",
+    "message",
+    "site_code",
+    "accession_number",
+}
 REPORT_KEYS = {
     "status",
     "format",
     "records",
+    "records_accepted",
+    "records_rejected",
+    "records_without_errors",
+    "rejection",
+    "notices",
     "errors",
     "warnings",
     "rule_counts",
@@ -97,6 +111,7 @@ def test_issues_csv_holds_every_issue_with_its_message(tmp_path):
     data = json.loads(result.stdout)
     assert data["warnings"] == 250 and len(data["issues"]) == 200
     lines = out.read_text().splitlines()
-    assert lines[0] == "record,rule,severity,item,value,message"
+    assert lines[0] == "record,rule,severity,item,value,message,site_code,accession_number"
     assert len(lines) == 251
-    assert lines[250].startswith("250,DIDS023,warning,referrer_code,BAD,")
+    assert lines[250].startswith("250,DIDS023,warning,REFERRER CODE,BAD,")
+    assert lines[250].endswith(",RR813,ACC0000250")

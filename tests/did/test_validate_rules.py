@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY
+from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY, Rejection
 from did.spec.rules import RECORD_RULES, RULES, Severity
 from did.validate import validate_file
 from tests.did.records import RECEIVED, VALID, record, write_csv
@@ -17,13 +17,14 @@ NO_IDENTIFIERS = dict(
     postcode="",
     gp_practice="",
 )
-PALINDROME_POLICY = replace(PORTAL_POLICY, name="palindrome", nhs_number_palindrome_check=True)
+# The portal's reading with the national NHS number check (wrong length, palindrome).
+PALINDROME_POLICY = replace(PORTAL_POLICY, name="palindrome", nhs_number_national_check=True)
 
 # (rule, changes to the valid record, policy, needs reference data)
 CASES: list[tuple[str, dict[str, str], object, bool]] = [
     ("DIDS001", {"nhs_number": "9434765918"}, PORTAL_POLICY, False),
     ("DIDS002", {"nhs_number": "943 476 591"}, PORTAL_POLICY, False),
-    ("DIDP110", {"nhs_number": "1111111111"}, PALINDROME_POLICY, False),
+    ("DIDS001", {"nhs_number": "1111111111"}, DSP_POLICY, False),
     ("DIDS003", {"nhs_number_status": "09"}, PORTAL_POLICY, False),
     ("DIDS003", {"nhs_number_status": "06"}, XSD_STRICT_POLICY, False),
     ("DIDS005", {"birth_date": "1980-02-30"}, PORTAL_POLICY, False),
@@ -106,6 +107,7 @@ CASES: list[tuple[str, dict[str, str], object, bool]] = [
     ("DIDS062", {"report_date": "2026-10-11"}, PORTAL_POLICY, False),
     ("DIDS067", {"site_code": ""}, PORTAL_POLICY, False),
     ("DIDS069", {"site_code": "RR8"}, PORTAL_POLICY, False),
+    ("DIDS069", {"site_code": "RR8-13"}, PORTAL_POLICY, False),
     ("DIDS068", {"site_code": "RZZ99"}, PORTAL_POLICY, True),
     ("DIDS081", {"site_code": "RR801"}, PORTAL_POLICY, True),
     ("DIDS070", {"accession_number": ""}, PORTAL_POLICY, False),
@@ -114,13 +116,36 @@ CASES: list[tuple[str, dict[str, str], object, bool]] = [
 ]
 
 
-def _validate(tmp_path, rows, policy=PORTAL_POLICY, reference=None, codes=None):
+# Rules about what the file was sent for: (rule, changes, what validate_file is told).
+SUBMISSION_CASES: list[tuple[str, dict[str, str], dict]] = [
+    ("DIDP115", {"request_date": "2026-08-20", "request_received_date": "2026-08-21",
+                 "test_date": "2026-08-31"}, {"period": "2026-09"}),
+    ("DIDP116", {"test_date": "2026-10-01", "report_date": ""}, {"period": "2026-09",
+                                                               "other_months_allowed": True}),
+    ("DIDP117", {"site_code": "RJ121"}, {"providers": frozenset({"RR8"})}),
+]  # fmt: skip
+
+
+def _validate(tmp_path, rows, policy=PORTAL_POLICY, reference=None, codes=None, **kwargs):
     path = write_csv(tmp_path / "records.csv", rows)
-    return validate_file(path, received=RECEIVED, policy=policy, reference=reference, codes=codes)
+    return validate_file(
+        path, received=RECEIVED, policy=policy, reference=reference, codes=codes, **kwargs
+    )
 
 
 def test_every_record_rule_has_a_case_that_fires_it():
-    assert {rule.code for rule in RECORD_RULES} == {case[0] for case in CASES}
+    cases = {case[0] for case in CASES} | {case[0] for case in SUBMISSION_CASES}
+    assert {rule.code for rule in RECORD_RULES} == cases
+
+
+@pytest.mark.parametrize(("rule", "changes", "told"), SUBMISSION_CASES, ids=lambda c: str(c))
+def test_a_record_breaking_a_submission_rule_makes_it_fire_on_that_record_only(
+    tmp_path, rule, changes, told, reference
+):
+    rows = [record(1), record(2, **changes)]
+    report = _validate(tmp_path, rows, reference=reference, **told)
+    assert report.issue_table().select("record", "rule").rows() == [(2, rule)]
+    assert report.status == ("rejected" if RULES[rule].severity is Severity.ERROR else "accepted")
 
 
 @pytest.mark.parametrize(
@@ -141,8 +166,14 @@ def test_a_record_breaking_a_rule_makes_it_fire_on_that_record_only(
     (issue,) = fired.iter_rows(named=True)
     assert issue["severity"] == RULES[rule].severity.value
     assert issue["message"] == RULES[rule].message
-    expected_status = "rejected" if issues["severity"].eq("error").any() else "accepted"
-    assert report.status == expected_status
+    has_error = bool(issues["severity"].eq("error").any())
+    if policy.rejection is Rejection.FILE:
+        assert report.status == ("rejected" if has_error else "accepted")
+        assert report.records_accepted == (0 if has_error else 2)
+    else:  # an error rejects record 2 only; record 1 is kept
+        assert report.status == "accepted"
+        assert report.records_accepted == (1 if has_error else 2)
+    assert report.records_without_errors == (1 if has_error else 2)
     if RULES[rule].severity is Severity.WARNING and set(issues["rule"]) == {rule}:
         assert report.status == "accepted"
 
@@ -180,7 +211,8 @@ def test_valid_records_raise_no_issue_under_any_policy_with_all_reference_data(
 def test_reference_rules_are_listed_as_not_checked_without_reference_data(tmp_path):
     report = _validate(tmp_path, [record(1, site_code="RZZ99", postcode="M1 1AA")])
     assert report.status == "accepted"
-    needing = {r.code for r in RECORD_RULES if r.needs.value != "nothing"}
+    submission = {"period", "providers"}  # not reference data: see reference_checks
+    needing = {r.code for r in RECORD_RULES if r.needs.value not in {"nothing", *submission}}
     assert set(report.not_checked) == needing
     assert {"DIDS068", "DIDS016", "DIDS057", "DIDS082"} <= needing
 

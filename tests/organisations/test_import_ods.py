@@ -10,9 +10,12 @@ from portal.organisations.models import Organisation, OrganisationKind
 pytestmark = pytest.mark.django_db
 
 
-def ods_row(code, name, postcode="LS1 3EX", opened="20000401", closed="", parent=""):
+def ods_row(
+    code, name, postcode="LS1 3EX", opened="20000401", closed="", parent="", region="", icb=""
+):
     row = [""] * 27
     row[0], row[1], row[9], row[10], row[11], row[14] = code, name, postcode, opened, closed, parent
+    row[2], row[3] = region, icb
     return row
 
 
@@ -32,7 +35,10 @@ def ods_files(tmp_path):
             ods_row("RR813", "LEEDS GENERAL INFIRMARY", parent="RR8"),
         ],
     )
-    gp = write(tmp_path / "epraccur.csv", [ods_row("B86001", "GLEBE HOUSE SURGERY", parent="15F")])
+    gp = write(
+        tmp_path / "epraccur.csv",
+        [ods_row("B86001", "GLEBE HOUSE SURGERY", parent="15F", region="Y63", icb="QWO")],
+    )
     return [etr, ets, gp]
 
 
@@ -47,6 +53,12 @@ def test_it_imports_trusts_sites_and_practices(ods_files, capsys):
     practice = Organisation.objects.get(code="B86001")
     assert practice.kind == OrganisationKind.GP_PRACTICE
     assert practice.parent_code == ""
+    assert (practice.commissioner_code, practice.icb_code, practice.region_code) == (
+        "15F",
+        "QWO",
+        "Y63",
+    )
+    assert site.commissioner_code == ""
 
 
 def test_importing_the_same_files_again_changes_nothing(ods_files, capsys):
@@ -77,7 +89,13 @@ def test_a_later_file_updates_and_closes_organisations(ods_files, tmp_path, caps
     [
         (["RR814", "TOO FEW COLUMNS"], "line 2: expected 27 columns, found 2"),
         (ods_row("RR814", "BAD DATE", opened="2000-04-01"), "line 2: open date '2000-04-01'"),
-        (ods_row("", "NO CODE"), "line 2: '' is not an ODS code"),
+        (ods_row("", "NO CODE"), "line 2: the code '' is not an ODS code"),
+        (ods_row("RR8!", "PUNCTUATION"), "line 2: the code 'RR8!' is not an ODS code"),
+        (
+            ods_row("RR814", "FORMULA PARENT", parent='=HYPERLINK("http://x","RR8")'),
+            "line 2: the parent '=HYPERLINK",
+        ),
+        (ods_row("RR814", "BAD REGION", region="<b>"), "line 2: the national grouping '<b>'"),
         (ods_row("RR814", ""), "line 2: the name is blank"),
     ],
 )

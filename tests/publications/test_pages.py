@@ -42,6 +42,8 @@ def test_the_release_page_shows_headline_figures_tables_and_charts(client, relea
     assert "<svg" in response.text and '<title id="chart-modality-title">' in response.text
     assert '<desc id="chart-modality-desc">Bar chart of tests.' in response.text
     assert "style=" not in response.text and "<style" not in response.text
+    # The engine that computed the release is the portal's business, not the public's.
+    assert "duckdb" not in response.text.lower() and "spark" not in response.text.lower()
     for name in release.table_names:
         for extension in ("csv", "xlsx", "json"):
             assert reverse("publications:table-download", args=[release.slug, name, extension]) in (
@@ -87,3 +89,51 @@ def test_the_release_calendar_lists_second_thursdays(client):
     response = client.get(reverse("publications:calendar"))
     assert response.status_code == 200
     assert "Thursday" in response.text and "Provisional monthly" in response.text
+
+
+def test_long_chart_labels_are_wrapped_on_lines_of_their_own_in_legible_text():
+    from xml.etree import ElementTree
+
+    from portal.publications.charts import FONT, WIDTH, WRAP, Bar, bar_chart
+
+    name = "Single Photon Emission Computerized Tomography"
+    svg = bar_chart("c", "t", [Bar(name, 12_345), Bar("Fluoroscopy", None)])
+    texts = ElementTree.fromstring(svg).findall("{http://www.w3.org/2000/svg}text")
+    lines = [t.text for t in texts]
+    assert lines[:3] == ["Single Photon Emission", "Computerized Tomography", "12,345"]
+    assert lines[-1] == "[c]"
+    for text in texts:
+        assert float(text.get("x")) >= 0 and int(text.get("font-size")) >= FONT
+        assert text.get("text-anchor") == "start"
+    assert all(len(line) <= WRAP for line in lines)
+    assert int(ElementTree.fromstring(svg).get("width")) == WIDTH
+
+
+def test_the_release_page_shows_thirteen_months_by_modality_as_chart_and_table(client, release):
+    response = client.get(reverse("publications:release", args=[release.slug]))
+    assert '<title id="chart-trend-title">' in response.text
+    assert 'id="table-trend"' in response.text
+    assert "September 2025" in response.text and "Line charts of tests by month" in response.text
+    assert "<script" not in response.text.split('id="trend-heading"')[1].split("</section>")[0]
+    svg = client.get(reverse("publications:chart", args=[release.slug, "trend"])).content.decode()
+    assert svg.count("<polyline") >= 5 and "Sep 2025" in svg
+
+
+def test_each_provider_has_a_public_page_against_england(client, release):
+    listing = client.get(reverse("publications:providers", args=[release.slug]))
+    assert listing.status_code == 200
+    page_url = reverse("publications:provider", args=[release.slug, "RR8"])
+    assert page_url in listing.text
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert "North East and Yorkshire" in page.text
+    counts = services.load_table(release, "modality_provider_counts")
+    latest = counts.filter((counts["period"] == "2026-09") & (counts["modality"] == "Fluoroscopy"))
+    mine = latest.filter(latest["provider_code"] == "RR8")["activity"][0]
+    england = latest.filter(latest["provider_code"] == "ENGLAND")["activity"][0]
+    assert f"{mine:,}" in page.text and f"{england:,}" in page.text
+    assert f"{mine * 100 / england:.1f}" in page.text
+    assert 'id="table-provider-waits"' in page.text and "Request to test: England" in page.text
+    assert '<title id="chart-provider-trend-title">' in page.text
+    missing = reverse("publications:provider", args=[release.slug, "ZZZ"])
+    assert client.get(missing).status_code == 404

@@ -1,5 +1,6 @@
 import json
 
+import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -120,3 +121,41 @@ def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_on
     assert release.inputs == [{"id": f"manifest:{entry.pk}", "sha256": entry.sha256}]
     table = services.load_table(release, "completeness")
     assert table.filter(table["period"] == "2026-09")["activity"].to_list() == [35]
+
+
+def test_releases_name_and_place_providers_and_credit_commissioners_from_ods():
+    from portal.organisations.models import OrganisationKind
+
+    store_records(PERIODS, ["RJ1", "RR8"])
+    Organisation.objects.filter(code="RJ1").update(
+        name="GUY'S AND ST THOMAS' NHS FOUNDATION TRUST", region_code="Y56", icb_code="QKK"
+    )
+    Organisation.objects.create(
+        code="B86001",
+        name="GLEBE HOUSE SURGERY",
+        kind=OrganisationKind.GP_PRACTICE,
+        commissioner_code="15F",
+        icb_code="QWO",
+    )
+    release, _ = services.publish_release(monthly_window("2026-09"))
+    counts = services.load_table(release, "modality_provider_counts")
+    guys = counts.filter(pl.col("provider_code") == "RJ1").row(0, named=True)
+    assert (guys["provider_name"], guys["region_name"], guys["icb_code"]) == (
+        "GUY'S AND ST THOMAS' NHS FOUNDATION TRUST", "London", "QKK",
+    )  # fmt: skip
+    # RR8 has no region in ODS here: the starter region list places it.
+    leeds = counts.filter(pl.col("provider_code") == "RR8").row(0, named=True)
+    assert leeds["region_code"] == "Y63"
+    commissioners = services.load_table(release, "commissioner_counts")
+    assert {"15F", "UNKNOWN", "ENGLAND"} <= set(commissioners["sub_icb_code"])
+    assert set(commissioners.filter(pl.col("sub_icb_code") == "15F")["icb_code"]) == {"QWO"}
+
+
+def test_a_new_organisation_reference_gives_the_next_version_with_the_new_names():
+    store_records(PERIODS, ["RJ1"])
+    first, _ = services.publish_release(monthly_window("2026-09"))
+    Organisation.objects.filter(code="RJ1").update(name="RENAMED NHS FOUNDATION TRUST")
+    second, created = services.publish_release(monthly_window("2026-09"))
+    assert created and second.version == first.version + 1
+    names = set(services.load_table(second, "modality_provider_counts")["provider_name"])
+    assert "RENAMED NHS FOUNDATION TRUST" in names

@@ -2,6 +2,8 @@
 
 import datetime
 import hashlib
+import tempfile
+from pathlib import Path
 
 import factory
 import polars as pl
@@ -77,6 +79,8 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
             "item": "test_date",
             "value": "2026-02-30",
             "message": "The test date is not a valid date",
+            "site_code": "RX101",
+            "accession_number": f"ACC{i:07d}",
         }
         for i in range(errors)
     ] + [
@@ -87,6 +91,8 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
             "item": "report_date",
             "value": "2026-12-01",
             "message": "The report was issued more than a month after the test",
+            "site_code": "RX101",
+            "accession_number": f"ACC{i:07d}",
         }
         for i in range(warnings)
     ]
@@ -97,6 +103,8 @@ def issues_frame(errors=0, warnings=0) -> pl.DataFrame:
         "item": pl.Utf8,
         "value": pl.Utf8,
         "message": pl.Utf8,
+        "site_code": pl.Utf8,
+        "accession_number": pl.Utf8,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -121,14 +129,25 @@ def outcome(accepted=True, rows=3, errors=0, warnings=0, **frame_kwargs) -> Engi
                 "message": "Report more than a month after the test",
             }
         )
+    # Files in a work folder, as the engine leaves them (did.validate.output).
+    work = tempfile.TemporaryDirectory(prefix="test-outcome-")
+    issues_path = Path(work.name) / "issues.parquet"
+    issues_frame(errors, warnings).write_parquet(issues_path)
+    records_path = None
+    if accepted:
+        records_path = Path(work.name) / "records.parquet"
+        records_frame(rows, **frame_kwargs).write_parquet(records_path)
     return EngineOutcome(
         accepted=accepted,
         record_count=rows,
         error_count=errors,
         warning_count=warnings,
         rule_counts=rule_counts,
-        issues=issues_frame(errors, warnings),
-        records=records_frame(rows, **frame_kwargs) if accepted else None,
+        records_accepted=rows if accepted else 0,
+        records_without_errors=rows - errors,
+        issues_path=issues_path,
+        records_path=records_path,
+        _work=work,
     )
 
 

@@ -76,7 +76,7 @@ def test_a_file_that_is_not_a_did_file_is_rejected_with_a_file_error(rr8_submitt
 def test_records_from_another_month_are_errors(rr8_submitter):
     submission = _submit(rr8_submitter, did_csv(rows=2), period="2026-08")
     assert submission.status == Status.REJECTED
-    assert [r["rule"] for r in submission.rule_counts] == ["PERIOD"]
+    assert [r["rule"] for r in submission.rule_counts] == ["DIDP115"]
     assert submission.error_count == 2
 
 
@@ -140,7 +140,7 @@ def test_a_failed_file_can_be_uploaded_again(rr8_submitter, monkeypatch):
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(store, "write_parquet", no_space)
+        patch.setattr(store, "put_file", no_space)
         failed = _submit(rr8_submitter, did_csv(rows=2))
     assert failed.status == Status.FAILED
     again = _submit(rr8_submitter, did_csv(rows=2))

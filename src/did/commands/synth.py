@@ -1,8 +1,11 @@
 """`did synth`: write a synthetic DID file with errors of known rules injected."""
 
+from pathlib import Path
+
 import click
 
 from did import synth
+from did.reference import ReferenceError, load_reference
 
 
 @click.command("synth")
@@ -31,11 +34,34 @@ from did import synth
     default="csv",
     show_default=True,
 )
+@click.option(
+    "--reference",
+    "reference_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Draw trusts, their sites and GP practices from this reference folder (as `did "
+    "validate --reference` reads it), so that a clean file validates against it.",
+)
+@click.option(
+    "--provider",
+    "only",
+    multiple=True,
+    help="With --reference: the trust (ODS code) whose records to make; may be repeated.",
+)
+@click.option(
+    "--received",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the file will be sent (no test or report after it). Default: a week "
+    "after the period.",
+)
 @click.argument("out", type=click.Path(dir_okay=False, writable=True))
-def command(rows, period, provider_count, error_rate, seed, file_format, out):
+def command(
+    rows, period, provider_count, error_rate, seed, file_format, reference_dir, only, received,
+    out,
+):  # fmt: skip
     """Write OUT: realistic synthetic records, and OUT.manifest.json listing the errors."""
     try:
         synth.parse_period(period)
+        reference = load_reference(reference_dir) if reference_dir else None
         result = synth.write(
             out,
             rows,
@@ -44,8 +70,11 @@ def command(rows, period, provider_count, error_rate, seed, file_format, out):
             error_rate=error_rate,
             seed=seed,
             file_format=file_format,
+            reference=reference,
+            only=tuple(only),
+            received=received.date() if received else None,
         )
-    except ValueError as error:
+    except (ValueError, ReferenceError) as error:
         raise click.UsageError(str(error)) from None
     click.echo(
         f"Wrote {rows:,} records ({file_format.upper()}, period {period}, "

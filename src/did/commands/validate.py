@@ -5,14 +5,14 @@ unusable reference data).
 """
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from did.reference import ReferenceError, load_codes, load_reference
 from did.report import Report
-from did.spec.policy import DEFAULT_POLICY, POLICIES
+from did.spec.policy import DEFAULT_POLICY, POLICIES, Rejection
 from did.spec.rules import RULES
 from did.validate import validate_file
 
@@ -47,6 +47,37 @@ EXIT_ACCEPTED, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
     show_default=True,
     help="Reading of the rules where the specification gives two (docs/adr/010).",
 )
+@click.option(
+    "--period",
+    callback=lambda ctx, param, value: _period(value),
+    help="The reporting period (YYYY-MM) the file is sent for: every test date must be in "
+    "that month (DIDP115), as the portal checks.",
+)
+@click.option(
+    "--other-months",
+    is_flag=True,
+    help="With --period: a test in another month is a warning (DIDP116), as on a portal "
+    "that takes other months in a file.",
+)
+@click.option(
+    "--providers",
+    callback=lambda ctx, param, value: _providers(value),
+    help="Comma-separated ODS codes of the providers the submitting organisation sends "
+    "records for (itself first): a record from another provider's site is an error "
+    "(DIDP117). Needs --reference.",
+)
+@click.option(
+    "--rejection",
+    type=click.Choice([r.value for r in Rejection]),
+    help="What an error rejects: the whole file, or only its record (the national "
+    "pipeline). Default: the policy's (portal: file, dsp: record).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the accepted records (with the derived columns) and every issue to this "
+    "folder as records.parquet and issues.parquet, exactly as the portal stores them.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
 @click.option(
     "--issues-csv",
@@ -59,6 +90,11 @@ def command(
     reference_dir: Path | None,
     codes_file: Path | None,
     policy_name: str,
+    period: str | None,
+    other_months: bool,
+    providers: frozenset[str] | None,
+    rejection: str | None,
+    out: Path | None,
     as_json: bool,
     issues_csv: Path | None,
 ) -> None:
@@ -79,8 +115,13 @@ def command(
             reference=reference,
             codes=codes,
             policy=POLICIES[policy_name],
+            period=period,
+            other_months_allowed=other_months,
+            providers=providers,
+            rejection=Rejection(rejection) if rejection else None,
             progress=progress,
             keep_records=False,
+            out=out,
         )
     except OSError as error:
         _cannot_run(f"{file}: {error.strerror or error}")
@@ -96,6 +137,25 @@ def command(
     else:
         _print_summary(file, report, issues_csv)
     sys.exit(EXIT_ACCEPTED if report.accepted else EXIT_REJECTED)
+
+
+def _period(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a month in the form YYYY-MM") from None
+    return parsed.strftime("%Y-%m")
+
+
+def _providers(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    codes = frozenset(code.strip().upper() for code in value.split(",") if code.strip())
+    if not codes:
+        raise click.BadParameter("give at least one ODS code")
+    return codes
 
 
 def _cannot_run(message: str):
@@ -119,6 +179,18 @@ def _print_summary(file: Path, report: Report, issues_csv: Path | None) -> None:
     records = _count(report.record_count, "record")
     click.echo(f"{file.name}: {verdict} ({report.format.upper()}, {records})")
     click.echo(f"  {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}")
+    if report.rejection is Rejection.RECORD and report.record_count:
+        click.echo(
+            f"  {_count(report.records_accepted, 'record')} accepted, "
+            f"{report.records_rejected:,} rejected (an error rejects its record)"
+        )
+    elif report.errors and not report.file_errors:
+        click.echo(
+            f"  The national pipeline, which rejects only the records with an error, would "
+            f"accept {_count(report.records_without_errors, 'record')}."
+        )
+    for notice in report.notices:
+        click.echo(f"  Note: {notice}")
     for error in report.file_errors:
         click.echo(f"  File error {error.rule}: {error.message}")
     counts = report.rule_counts

@@ -42,5 +42,6 @@ def publish(files, window: Window, *, engine: str = "duckdb", options=None, spar
         engine=engine,
         cancer_codes=options.cancer_codes,
         spark_master=spark_master,
+        practices=options.practices,
     )
     return build_tables(cubes, window, options)

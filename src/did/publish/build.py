@@ -9,18 +9,23 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from did.publish.disclosure import DisclosureRules, count_expr, days_expr
-from did.publish.engines import Cubes
-from did.publish.periods import Window
+from did.publish.engines import AGE_NOT_KNOWN, OLDEST_BAND, UNKNOWN_COMMISSIONER, Cubes
+from did.publish.periods import FINAL, Window
 from did.publish.tables import (
+    AGE_NOT_KNOWN_NAME,
     ENGLAND,
     ENGLAND_NAME,
+    GENDER_NOT_KNOWN,
+    GENDERS,
     GP_DIRECT_ACCESS,
+    REGION_NAMES,
     SOURCE_SETTINGS,
     TABLES,
     UNKNOWN_REGION,
     UNKNOWN_REGION_NAME,
     UNKNOWN_SOURCE_NAME,
 )
+from did.publish.wide import KEY_COLUMNS, TABLE_1, YEAR_TO_DATE, WideTable, financial_year_months
 from did.spec.derived import MODALITIES
 
 MODALITY_ENUM = pl.Enum(list(MODALITIES))
@@ -30,7 +35,11 @@ MODALITY_ENUM = pl.Enum(list(MODALITIES))
 class PublishOptions:
     cancer_codes: pl.DataFrame | None = None  # code_system, code, cancer_group
     cancer_group_order: tuple[str, ...] = ()  # display order of the groups
-    regions: pl.DataFrame | None = None  # provider_code, region_code, region_name
+    # provider_code, region_code, and optionally region_name, icb_code, provider_name: the
+    # organisation reference (ODS) that names and places every provider row.
+    regions: pl.DataFrame | None = None
+    # practice_code, sub_icb_code, icb_code: the ODS GP practice file's commissioners.
+    practices: pl.DataFrame | None = None
     expected_providers: tuple[str, ...] | None = None  # default: providers in the window
     rules: DisclosureRules = field(default_factory=DisclosureRules)
 
@@ -40,6 +49,50 @@ class Publication:
     window: Window
     rules: DisclosureRules
     tables: dict[str, pl.DataFrame]
+    wide: dict[str, WideTable] = field(default_factory=dict)
+
+
+PLACE_COLUMNS = ("region_code", "region_name", "icb_code", "provider_name")
+
+
+def provider_places(regions: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per provider: its region code and name, ICB and name (null where the
+    reference does not say). A region name missing from the reference comes from the
+    region code."""
+    schema = {"provider_code": pl.Utf8, **dict.fromkeys(PLACE_COLUMNS, pl.Utf8)}
+    if regions is None:
+        return pl.DataFrame(schema=schema)
+    frame = regions.select(
+        pl.col(name).cast(pl.Utf8) if name in regions.columns else pl.lit(None, pl.Utf8).alias(name)
+        for name in schema
+    ).with_columns(pl.all().str.strip_chars().replace("", None))
+    frame = frame.with_columns(
+        pl.col("region_name").fill_null(
+            pl.col("region_code").replace_strict(REGION_NAMES, default=None)
+        )
+    )
+    return frame.unique(subset=["provider_code"], keep="first", maintain_order=True)
+
+
+def _with_place(frame: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
+    """Provider rows named and placed; ENGLAND rows named England."""
+    joined = frame.join(places, on="provider_code", how="left")
+    england = pl.col("provider_code") == ENGLAND
+    return joined.with_columns(
+        pl.when(england)
+        .then(None)
+        .otherwise(pl.col("region_code").fill_null(UNKNOWN_REGION))
+        .alias("region_code"),
+        pl.when(england)
+        .then(None)
+        .otherwise(pl.col("region_name").fill_null(UNKNOWN_REGION_NAME))
+        .alias("region_name"),
+        pl.when(england).then(None).otherwise(pl.col("icb_code")).alias("icb_code"),
+        pl.when(england)
+        .then(pl.lit(ENGLAND_NAME))
+        .otherwise(pl.col("provider_name"))
+        .alias("provider_name"),
+    )
 
 
 def _check_modalities(activity: pl.DataFrame) -> None:
@@ -102,28 +155,24 @@ def _percentiles(histogram: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return out
 
 
-def modality_provider_counts(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
+def modality_provider_counts(
+    cubes: Cubes, places: pl.DataFrame, rules: DisclosureRules
+) -> pl.DataFrame:
     frame = _with_england(cubes.activity, ["period", "modality"])
     frame = frame.filter(pl.col("tests") > 0).with_columns(
         count_expr(pl.col("tests"), rules).alias("activity")
     )
-    frame = _sorted(frame, ["period", "provider_code", "modality"])
+    frame = _sorted(_with_place(frame, places), ["period", "provider_code", "modality"])
     return frame.select(TABLES["modality_provider_counts"].column_names)
 
 
 def modality_region_counts(
-    cubes: Cubes, regions: pl.DataFrame | None, rules: DisclosureRules
+    cubes: Cubes, places: pl.DataFrame, rules: DisclosureRules
 ) -> pl.DataFrame:
     activity = cubes.activity.group_by(["period", "provider_code", "modality"]).agg(
         pl.col("tests").sum()
     )
-    if regions is None:
-        regions = pl.DataFrame(
-            schema={"provider_code": pl.Utf8, "region_code": pl.Utf8, "region_name": pl.Utf8}
-        )
-    regions = regions.select("provider_code", "region_code", "region_name").unique(
-        subset=["provider_code"], keep="first", maintain_order=True
-    )
+    regions = places.select("provider_code", "region_code", "region_name")
     with_region = activity.join(regions, on="provider_code", how="left").with_columns(
         pl.col("region_code").fill_null(UNKNOWN_REGION),
         pl.col("region_name").fill_null(UNKNOWN_REGION_NAME),
@@ -146,7 +195,9 @@ def modality_region_counts(
     return frame.select(TABLES["modality_region_counts"].column_names)
 
 
-def source_setting_counts(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
+def source_setting_counts(
+    cubes: Cubes, places: pl.DataFrame, rules: DisclosureRules
+) -> pl.DataFrame:
     activity = cubes.activity.with_columns(pl.col("patient_source_setting").fill_null(""))
     frame = _with_england(activity, ["period", "patient_source_setting"])
     names = pl.DataFrame(
@@ -163,11 +214,13 @@ def source_setting_counts(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
             count_expr(pl.col("tests"), rules).alias("activity"),
         )
     )
-    frame = _sorted(frame, ["period", "provider_code", "patient_source_setting"])
+    frame = _sorted(
+        _with_place(frame, places), ["period", "provider_code", "patient_source_setting"]
+    )
     return frame.select(TABLES["source_setting_counts"].column_names)
 
 
-def waiting_times(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
+def waiting_times(cubes: Cubes, places: pl.DataFrame, rules: DisclosureRules) -> pl.DataFrame:
     parts = []
     for measure in ("request_to_test", "test_to_report"):
         histogram = getattr(cubes, measure).select(
@@ -183,11 +236,13 @@ def waiting_times(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
         days_expr(pl.col("p90_days"), pl.col("tests"), rules).alias("p90_days"),
         count_expr(pl.col("tests"), rules).alias("tests"),
     )
-    frame = _sorted(frame, ["period", "provider_code", "modality", "measure"])
+    frame = _sorted(_with_place(frame, places), ["period", "provider_code", "modality", "measure"])
     return frame.select(TABLES["waiting_times"].column_names)
 
 
-def cancer_tests(cubes: Cubes, group_order: tuple[str, ...], rules: DisclosureRules):
+def cancer_tests(
+    cubes: Cubes, places: pl.DataFrame, group_order: tuple[str, ...], rules: DisclosureRules
+):
     keys = ["period", "provider_code", "cancer_group"]
     activity = cubes.activity.filter(pl.col("cancer_group").is_not_null())
     activity = activity.with_columns(
@@ -226,10 +281,74 @@ def cancer_tests(cubes: Cubes, group_order: tuple[str, ...], rules: DisclosureRu
     )
     order = list(group_order) + sorted(set(frame["cancer_group"].unique()) - set(group_order))
     frame = frame.with_columns(pl.col("cancer_group").cast(pl.Enum(order)).alias("group_rank"))
-    frame = frame.sort(
+    frame = _with_place(frame, places).sort(
         [pl.col("period"), _provider_order(), pl.col("provider_code"), pl.col("group_rank")]
     )
     return frame.select(TABLES["cancer_tests"].column_names)
+
+
+def commissioner_counts(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
+    commissioner = cubes.commissioner
+    by_commissioner = commissioner.group_by(["period", "icb_code", "sub_icb_code", "modality"]).agg(
+        pl.col("tests").sum()
+    )
+    england = (
+        commissioner.group_by(["period", "modality"])
+        .agg(pl.col("tests").sum())
+        .with_columns(
+            pl.lit(None, pl.Utf8).alias("icb_code"), pl.lit(ENGLAND).alias("sub_icb_code")
+        )
+    )
+    frame = pl.concat([by_commissioner, england.select(by_commissioner.columns)])
+    frame = frame.filter(pl.col("tests") > 0).with_columns(
+        count_expr(pl.col("tests"), rules).alias("activity")
+    )
+    unknown = pl.col("sub_icb_code") == UNKNOWN_COMMISSIONER
+    frame = frame.sort(
+        [
+            pl.col("period"),
+            pl.col("sub_icb_code") != ENGLAND,
+            unknown,
+            pl.col("icb_code"),
+            pl.col("sub_icb_code"),
+            pl.col("modality").cast(MODALITY_ENUM),
+        ],
+        nulls_last=True,
+    )
+    return frame.select(TABLES["commissioner_counts"].column_names)
+
+
+def age_band_name(start: int) -> str:
+    if start == AGE_NOT_KNOWN:
+        return AGE_NOT_KNOWN_NAME
+    if start >= OLDEST_BAND:
+        return f"{OLDEST_BAND} and over"
+    return f"{start}-{start + 4}"
+
+
+def age_gender_counts(cubes: Cubes, rules: DisclosureRules) -> pl.DataFrame:
+    """England over the window (the financial year of an annual release)."""
+    counts = cubes.age_gender.with_columns(
+        pl.col("gender").replace_strict(GENDERS, default=GENDER_NOT_KNOWN).alias("gender")
+    )
+    counts = counts.group_by(["modality", "age_band", "gender"]).agg(pl.col("tests").sum())
+    gender_order = pl.Enum(list(dict.fromkeys(GENDERS.values())))
+    frame = (
+        counts.filter(pl.col("tests") > 0)
+        .sort(
+            [
+                pl.col("modality").cast(MODALITY_ENUM),
+                pl.col("age_band") == AGE_NOT_KNOWN,
+                pl.col("age_band"),
+                pl.col("gender").cast(gender_order),
+            ]
+        )
+        .with_columns(
+            pl.col("age_band").map_elements(age_band_name, return_dtype=pl.Utf8),
+            count_expr(pl.col("tests"), rules).alias("activity"),
+        )
+    )
+    return frame.select(TABLES["age_gender_counts"].column_names)
 
 
 def completeness(
@@ -263,15 +382,59 @@ def completeness(
     return frame.sort("period").select(TABLES["completeness"].column_names)
 
 
+def table_1(
+    cubes: Cubes, window: Window, places: pl.DataFrame, rules: DisclosureRules
+) -> WideTable:
+    """Table 1, wide (wide.py): each month's cell and the Year to date rounded from their
+    own unrounded counts; a month with no tests of that modality is a true 0."""
+    financial_year, months = financial_year_months(window)
+    activity = cubes.activity.filter(pl.col("period").is_in(months))
+    cells = _with_england(activity, ["period", "modality"])
+    raw = cells.select("provider_code", "modality").unique()
+    for month in months:
+        month_cells = cells.filter(pl.col("period") == month).select(
+            "provider_code", "modality", pl.col("tests").alias(month)
+        )
+        raw = raw.join(month_cells, on=["provider_code", "modality"], how="left")
+    raw = raw.with_columns(pl.col(months).fill_null(0))
+    frame = raw.with_columns(
+        *(count_expr(pl.col(month), rules).alias(month) for month in months),
+        count_expr(pl.sum_horizontal(months), rules).alias(YEAR_TO_DATE),
+    )
+    frame = frame.join(
+        places.select("provider_code", "region_code", "provider_name"),
+        on="provider_code",
+        how="left",
+    )
+    england = pl.col("provider_code") == ENGLAND
+    frame = frame.with_columns(
+        pl.when(england).then(None).otherwise(pl.col("region_code").fill_null(UNKNOWN_REGION))
+        .alias("region_code"),
+        pl.when(england).then(pl.lit(ENGLAND_NAME)).otherwise(pl.col("provider_name"))
+        .alias("provider_name"),
+    )  # fmt: skip
+    frame = frame.sort(
+        [england.not_(), pl.col("provider_code"), pl.col("modality").cast(MODALITY_ENUM)]
+    )
+    frame = frame.select(*KEY_COLUMNS, *months, YEAR_TO_DATE)
+    title = f"Table 1: Imaging activity by provider and modality, {financial_year}"
+    return WideTable(TABLE_1, title, financial_year, tuple(months), frame)
+
+
 def build_tables(cubes: Cubes, window: Window, options: PublishOptions) -> Publication:
     _check_modalities(cubes.activity)
     rules = options.rules
+    places = provider_places(options.regions)
     tables = {
-        "modality_provider_counts": modality_provider_counts(cubes, rules),
-        "modality_region_counts": modality_region_counts(cubes, options.regions, rules),
-        "source_setting_counts": source_setting_counts(cubes, rules),
-        "waiting_times": waiting_times(cubes, rules),
-        "cancer_tests": cancer_tests(cubes, options.cancer_group_order, rules),
-        "completeness": completeness(cubes, window, options.expected_providers, rules),
+        "modality_provider_counts": modality_provider_counts(cubes, places, rules),
+        "modality_region_counts": modality_region_counts(cubes, places, rules),
+        "source_setting_counts": source_setting_counts(cubes, places, rules),
+        "waiting_times": waiting_times(cubes, places, rules),
+        "cancer_tests": cancer_tests(cubes, places, options.cancer_group_order, rules),
+        "commissioner_counts": commissioner_counts(cubes, rules),
     }
-    return Publication(window=window, rules=rules, tables=tables)
+    if window.kind == FINAL:
+        tables["age_gender_counts"] = age_gender_counts(cubes, rules)
+    tables["completeness"] = completeness(cubes, window, options.expected_providers, rules)
+    table_one = table_1(cubes, window, places, rules)
+    return Publication(window=window, rules=rules, tables=tables, wide={TABLE_1: table_one})

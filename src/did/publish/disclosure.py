@@ -12,6 +12,13 @@ from dataclasses import dataclass
 import polars as pl
 
 ROUNDING_BASE = 5
+# How a withheld value is written on the page and in every CSV and workbook: the
+# Government Statistical Service's symbol for "confidential" (ADR 055).
+WITHHELD = "[c]"
+WITHHELD_NOTE = (
+    "[c] marks a value withheld by disclosure control: a count below the suppression "
+    "threshold, or a median or percentile with too few tests behind it."
+)
 DEFAULT_MIN_TESTS_FOR_DAYS = 10
 
 

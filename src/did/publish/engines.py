@@ -8,7 +8,11 @@ work they do, and a test checks it cell for cell.
 - `activity`: tests by period, provider, modality, patient source setting, cancer group;
 - `request_to_test`: tests by period, provider, modality, cancer group, GP direct access
   flag and whole days from request to test (tests with both dates);
-- `test_to_report`: tests by period, provider, modality and days from test to report.
+- `test_to_report`: tests by period, provider, modality and days from test to report;
+- `commissioner`: tests by period, the sub-ICB location and ICB that commission the
+  patient's registered GP practice (from the ODS GP practice file), and modality;
+- `age_gender`: tests by period, modality, five-year age band (its first year; 90 for 90
+  and over, -1 where the age is not known) and PERSON GENDER CODE.
 """
 
 from collections.abc import Iterable
@@ -21,17 +25,29 @@ from did.publish.periods import Window
 
 ENGINES = ("duckdb", "spark")
 
+UNKNOWN_COMMISSIONER = "UNKNOWN"
+AGE_NOT_KNOWN = -1
+OLDEST_BAND = 90
+
 # The cancer group of a record: its NICIP code's group, else its SNOMED CT code's group.
+# The commissioner: the registered practice's, from the ODS GP practice file.
 _RECORDS = """
 SELECT r.period, r.provider_code, r.modality, r.patient_source_setting,
        COALESCE(n.cancer_group, s.cancer_group) AS cancer_group,
        CASE WHEN r.patient_source_setting = '04' THEN 1 ELSE 0 END AS gp_direct_access,
-       r.days_request_to_test, r.days_test_to_report
+       r.days_request_to_test, r.days_test_to_report,
+       COALESCE(g.sub_icb_code, '{unknown}') AS sub_icb_code,
+       COALESCE(g.icb_code, '{unknown}') AS icb_code,
+       CASE WHEN r.age_at_test IS NULL OR r.age_at_test < 0 THEN {age_not_known}
+            WHEN r.age_at_test >= {oldest} THEN {oldest}
+            ELSE CAST(FLOOR(r.age_at_test / 5.0) AS INT) * 5 END AS age_band,
+       r.gender
 FROM records r
 LEFT JOIN (SELECT code, cancer_group FROM cancer_codes WHERE code_system = 'NICIP') n
        ON r.nicip_code = n.code
 LEFT JOIN (SELECT code, cancer_group FROM cancer_codes WHERE code_system = 'SNOMED-CT') s
        ON r.snomed_code = s.code
+LEFT JOIN practices g ON r.gp_practice = g.practice_code
 WHERE r.period >= '{start}' AND r.period <= '{end}'
 """
 
@@ -55,6 +71,17 @@ SELECT period, provider_code, modality,
 FROM ({records}) t
 WHERE days_test_to_report IS NOT NULL
 GROUP BY period, provider_code, modality, days_test_to_report
+""",
+    "commissioner": """
+SELECT period, sub_icb_code, icb_code, modality, CAST(COUNT(*) AS BIGINT) AS tests
+FROM ({records}) t
+GROUP BY period, sub_icb_code, icb_code, modality
+""",
+    "age_gender": """
+SELECT period, modality, CAST(age_band AS INT) AS age_band, gender,
+       CAST(COUNT(*) AS BIGINT) AS tests
+FROM ({records}) t
+GROUP BY period, modality, age_band, gender
 """,
 }
 
@@ -83,9 +110,24 @@ CUBE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "days": pl.Int32,
         "tests": pl.Int64,
     },
+    "commissioner": {
+        "period": pl.Utf8,
+        "sub_icb_code": pl.Utf8,
+        "icb_code": pl.Utf8,
+        "modality": pl.Utf8,
+        "tests": pl.Int64,
+    },
+    "age_gender": {
+        "period": pl.Utf8,
+        "modality": pl.Utf8,
+        "age_band": pl.Int32,
+        "gender": pl.Utf8,
+        "tests": pl.Int64,
+    },
 }
 
 CANCER_CODES_SCHEMA = {"code_system": pl.Utf8, "code": pl.Utf8, "cancer_group": pl.Utf8}
+PRACTICES_SCHEMA = {"practice_code": pl.Utf8, "sub_icb_code": pl.Utf8, "icb_code": pl.Utf8}
 
 
 @dataclass(frozen=True)
@@ -93,6 +135,8 @@ class Cubes:
     activity: pl.DataFrame
     request_to_test: pl.DataFrame
     test_to_report: pl.DataFrame
+    commissioner: pl.DataFrame
+    age_gender: pl.DataFrame
 
     def as_dict(self) -> dict[str, pl.DataFrame]:
         return {name: getattr(self, name) for name in CUBE_SQL}
@@ -107,7 +151,13 @@ def _normalise(name: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sql(name: str, window: Window) -> str:
-    records = _RECORDS.format(start=window.start, end=window.end)
+    records = _RECORDS.format(
+        start=window.start,
+        end=window.end,
+        unknown=UNKNOWN_COMMISSIONER,
+        age_not_known=AGE_NOT_KNOWN,
+        oldest=OLDEST_BAND,
+    )
     return CUBE_SQL[name].format(records=records)
 
 
@@ -126,14 +176,33 @@ def _cancer_frame(cancer_codes: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def duckdb_cubes(files, window: Window, cancer_codes: pl.DataFrame | None = None) -> Cubes:
+def _practices_frame(practices: pl.DataFrame | None) -> pl.DataFrame:
+    """GP practice -> commissioning sub-ICB location and ICB; blank codes are unknown."""
+    if practices is None:
+        return pl.DataFrame(schema=PRACTICES_SCHEMA)
+    return (
+        practices.select([pl.col(c).cast(t) for c, t in PRACTICES_SCHEMA.items()])
+        .with_columns(pl.all().str.strip_chars().replace("", None))
+        .filter(pl.col("practice_code").is_not_null())
+        .unique(subset=["practice_code"], keep="first", maintain_order=True)
+    )
+
+
+def duckdb_cubes(
+    files,
+    window: Window,
+    cancer_codes: pl.DataFrame | None = None,
+    practices: pl.DataFrame | None = None,
+) -> Cubes:
     import duckdb
 
     paths = _file_list(files)
     connection = duckdb.connect()
     try:
         cancer = _cancer_frame(cancer_codes)  # noqa: F841 - read by name below
+        gp = _practices_frame(practices)  # noqa: F841 - read by name below
         connection.execute("CREATE TABLE cancer_codes AS SELECT * FROM cancer")
+        connection.execute("CREATE TABLE practices AS SELECT * FROM gp")
         connection.read_parquet(paths, union_by_name=True).create_view("records")
         return Cubes(
             **{
@@ -167,7 +236,11 @@ def spark_session(master: str | None = None):
 
 
 def spark_cubes(
-    files, window: Window, cancer_codes: pl.DataFrame | None = None, master: str | None = None
+    files,
+    window: Window,
+    cancer_codes: pl.DataFrame | None = None,
+    master: str | None = None,
+    practices: pl.DataFrame | None = None,
 ) -> Cubes:
     spark = spark_session(master)
     paths = _file_list(files)
@@ -176,6 +249,10 @@ def spark_cubes(
     spark.createDataFrame(
         cancer.rows(), schema="code_system string, code string, cancer_group string"
     ).createOrReplaceTempView("cancer_codes")
+    spark.createDataFrame(
+        _practices_frame(practices).rows(),
+        schema="practice_code string, sub_icb_code string, icb_code string",
+    ).createOrReplaceTempView("practices")
     return Cubes(
         **{
             name: _normalise(name, pl.from_arrow(spark.sql(_sql(name, window)).toArrow()))
@@ -191,9 +268,10 @@ def compute_cubes(
     engine: str = "duckdb",
     cancer_codes: pl.DataFrame | None = None,
     spark_master: str | None = None,
+    practices: pl.DataFrame | None = None,
 ) -> Cubes:
     if engine == "duckdb":
-        return duckdb_cubes(files, window, cancer_codes)
+        return duckdb_cubes(files, window, cancer_codes, practices)
     if engine == "spark":
-        return spark_cubes(files, window, cancer_codes, spark_master)
+        return spark_cubes(files, window, cancer_codes, spark_master, practices)
     raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")

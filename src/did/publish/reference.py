@@ -37,5 +37,13 @@ def load_cancer_groups(path: Path = CANCER_GROUPS_CSV) -> tuple[pl.DataFrame, tu
     return frame, order
 
 
+OPTIONAL_PLACE_COLUMNS = ("region_name", "icb_code", "provider_name")
+
+
 def load_regions(path: Path = PROVIDER_REGIONS_CSV) -> pl.DataFrame:
-    return _read(path, ["provider_code", "region_code", "region_name"])
+    """provider_code and region_code, and where the file has them region_name, icb_code
+    and provider_name (build.provider_places fills the rest)."""
+    frame = _read(path, ["provider_code", "region_code"])
+    extra = pl.read_csv(path, infer_schema=False)
+    present = [c for c in OPTIONAL_PLACE_COLUMNS if c in extra.columns]
+    return frame.with_columns(extra.select(pl.col(c).str.strip_chars() for c in present))

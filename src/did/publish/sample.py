@@ -29,6 +29,10 @@ PROFILE: dict[str, tuple[int, list[tuple[str, int]], int, int]] = {
 }
 # PATIENT SOURCE SETTING shares in thousandths (01..07).
 SOURCES = {"01": 170, "02": 30, "03": 360, "04": 230, "05": 190, "06": 10, "07": 10}
+# Registered GP practices (the demo ODS practices, and V81999 "practice not known") and
+# PERSON GENDER CODE shares, in thousandths.
+PRACTICES = {"A81001": 300, "B86001": 300, "C81010": 250, "V81999": 150}
+GENDERS = {"1": 470, "2": 520, "9": 5, "0": 5}
 
 
 def _lookup(weights: dict[str, int], size: int = 1000) -> pl.Series:
@@ -58,6 +62,8 @@ def derived_records(
     n = per_provider_month * len(providers)
     modality_lookup = _lookup({m: p[0] for m, p in PROFILE.items()})
     source_lookup = _lookup(SOURCES)
+    practice_lookup = _lookup(PRACTICES)
+    gender_lookup = _lookup(GENDERS)
     for period in periods:
         year, month = parse_period(period)
         index = pl.Series("i", range(offset, offset + n), dtype=pl.UInt64)
@@ -76,6 +82,9 @@ def derived_records(
                 "spread_a": _uniform(index, seed + 3, 1 << 20),
                 "spread_b": _uniform(index, seed + 4, 1 << 20),
                 "day": _uniform(index, seed + 5, 28),
+                "gp_practice": practice_lookup.gather(_uniform(index, seed + 6, 1000)),
+                "gender": gender_lookup.gather(_uniform(index, seed + 7, 1000)),
+                "age_at_test": _uniform(index, seed + 8, 100).cast(pl.Int32),
             }
         )
         code_table = pl.DataFrame(
@@ -126,13 +135,16 @@ def derived_records(
             "snomed_code",
             "days_request_to_test",
             "days_test_to_report",
+            "gp_practice",
+            "gender",
+            "age_at_test",
         )
     return full_width(frame)
 
 
 def full_width(frame: pl.DataFrame) -> pl.DataFrame:
-    """All 18 item columns (person items empty) followed by the derived columns, from a
-    frame with at least period, provider_code, modality and test_day."""
+    """All 18 item columns followed by the derived columns, from a frame with at least
+    period, provider_code, modality and test_day (the other person items empty)."""
     for name, dtype in (
         ("patient_source_setting", pl.Utf8),
         ("nicip_code", pl.Utf8),
@@ -160,6 +172,9 @@ def full_width(frame: pl.DataFrame) -> pl.DataFrame:
         ).dt.strftime(fmt),
         "site_code": pl.col("provider_code") + pl.lit("01"),
     }
+    for name in ("gp_practice", "gender"):
+        if name in frame.columns:
+            items[name] = pl.col(name)
     columns = [items.get(c, pl.lit(None, dtype=pl.Utf8)).alias(c) for c in COLUMNS]
     derived_types = {"Int64": pl.Int64, "Int32": pl.Int32, "Date": pl.Date, "Utf8": pl.Utf8}
     derived = []

@@ -12,7 +12,7 @@ open_records or while iterating.
 import codecs
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -33,9 +33,13 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 class RecordSource:
     path: Path
     format: str  # "csv" or "xml"
+    # How the file was read, when the report should say (a CSV file's column order).
+    notices: list[str] = field(default_factory=list)
 
     def batches(self) -> Iterator[pl.DataFrame]:
-        return read_xml(self.path) if self.format == "xml" else read_csv(self.path)
+        if self.format == "xml":
+            return read_xml(self.path)
+        return read_csv(self.path, self.notices)
 
 
 def _sniff(path: Path) -> str:

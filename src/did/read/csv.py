@@ -22,6 +22,7 @@ import polars as pl
 from did.read.errors import FileRejected
 from did.read.frame import with_record_numbers
 from did.read.mapped import Releaser
+from did.read.order import SAMPLE_ROWS, column_order
 from did.spec.items import COLUMNS, ITEMS
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ def header_mapping(first_row: list[str]) -> list[str] | None:
     problems = [f"not item names: {', '.join(unknown)}"] if unknown else []
     problems += [f"named more than once: {', '.join(twice)}"] if twice else []
     raise FileRejected(
-        "DIDP102",
+        "DIDS075",
         "The header row names the items in another order, but not all of them once "
         f"({'; '.join(problems)}). Name each of the {len(COLUMNS)} items once, or give "
         "them in the data set's order.",
@@ -240,11 +241,16 @@ def _plain_blocks(path: Path) -> Iterator[bytes]:
 def _is_plain(block: bytes) -> bool:
     """True when no line of `block` can be split differently by Polars and pyarrow.
 
-    Without quotes every comma separates fields and every line end ends a row; bare
-    carriage returns (which pyarrow treats as line ends) are left to pyarrow. Blank lines
-    (which pyarrow skips) show in _plain_frame's byte count.
+    Without quotes every comma separates fields and every line end ends a row, so a block
+    of 18-field rows holds 17 commas a line; one that does not (a short, long or blank
+    line) and bare carriage returns (which pyarrow treats as line ends) are left to
+    pyarrow. _plain_frame's byte count still checks each row.
     """
     if b'"' in block:
+        return False
+    if block.count(b",") != (len(COLUMNS) - 1) * (block.count(b"\n") + (not block.endswith(b"\n"))):
+        # A short or blank line: Polars would pad each to 18 fields (16 MB of blank lines
+        # took 5 GB), so such a block goes to pyarrow, which says where the line is.
         return False
     return b"\r" not in block or block.count(b"\r") == block.count(b"\r\n")
 
@@ -345,14 +351,16 @@ def _raw_batches(
                 raise FileRejected("DIDP101", "The file is empty.") from None
             problem = _first_bad_line(path, encoding)
             if problem:
-                raise FileRejected("DIDP102", problem) from None
+                raise FileRejected("DIDS075", problem) from None
     raise FileRejected(
-        "DIDP102", "The file could not be read as CSV: check that every quote is closed."
+        "DIDS075", "The file could not be read as CSV: check that every quote is closed."
     )
 
 
-def read_csv(path: Path) -> Iterator[pl.DataFrame]:
-    """Yield record frames of up to about BLOCK_BYTES of input each."""
+def read_csv(path: Path, notices: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """Yield record frames of up to about BLOCK_BYTES of input each. A header-less file's
+    column order is judged from its first rows (did.read.order); when it is not the
+    national order, the reason is added to `notices`."""
     encoding = detect_encoding(path)
     positional = [f"f{i}" for i in range(len(COLUMNS))]
     order: list[str] | None = None
@@ -367,7 +375,10 @@ def read_csv(path: Path) -> Iterator[pl.DataFrame]:
                 frame = frame.slice(1)
                 order = mapped
             else:
-                order = list(COLUMNS)
+                sniffed = column_order(frame.head(SAMPLE_ROWS).rows())
+                order = list(sniffed.columns)
+                if sniffed.notice and notices is not None:
+                    notices.append(sniffed.notice)
             if first and isinstance(first[0], str) and first[0].startswith("\ufeff"):
                 frame = frame.with_columns(pl.col("f0").str.strip_prefix("\ufeff"))
         frame = frame.rename(dict(zip(positional, order, strict=True)))

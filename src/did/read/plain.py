@@ -21,6 +21,7 @@ import polars as pl
 from did.read.csv import header_mapping
 from did.read.frame import RECORD_NUMBER
 from did.read.mapped import found
+from did.read.order import SAMPLE_ROWS, ColumnOrder, column_order
 from did.spec.items import COLUMNS
 
 ROW_BYTES = "_row_bytes"
@@ -30,6 +31,9 @@ POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
 _CHUNK = 16 << 20
 # A first line longer than this is not a header row worth reading (a header is ~400 bytes).
 _FIRST_LINE_LIMIT = 64 << 10
+# The start of the file read to judge a header-less file's column order (did.read.order):
+# SAMPLE_ROWS records of a few hundred bytes.
+_HEAD_BYTES = SAMPLE_ROWS * 512
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class PlainCsv:
     header: bytes  # the header line with its line end, or b"" when the file has none
     carriage_returns: int  # in the records' line ends (each the CR of a CR LF)
     ends_with_line_end: bool
-    order: list[str]  # the items in file column order
+    order: ColumnOrder  # the items in file column order, and why when not the national
 
     def records(self) -> pl.LazyFrame:
         """record_number + the 18 items in spec order, as read (untrimmed)."""
@@ -58,7 +62,7 @@ class PlainCsv:
 
     def named(self, frame: Frame) -> Frame:
         """`frame` with its POSITIONAL columns named for the items they hold."""
-        return frame.rename(dict(zip(POSITIONAL, self.order, strict=True)))
+        return frame.rename(dict(zip(POSITIONAL, self.order.columns, strict=True)))
 
     @staticmethod
     def with_row_bytes(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -123,6 +127,7 @@ def plain_csv(path: Path) -> PlainCsv | None:
             return None
         first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
         first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]
+        head = data[:_HEAD_BYTES]
     carriage_returns = _carriage_returns(path) if has_cr else 0
     if carriage_returns is None:
         return None
@@ -135,6 +140,14 @@ def plain_csv(path: Path) -> PlainCsv | None:
     if mapped is not None and first_line_end < 0:
         return None  # a header and nothing else: the general reader says so
     header = first_line[bom:] if mapped is not None else b""
+    if mapped is not None:
+        order = ColumnOrder(tuple(mapped))
+    else:
+        try:
+            rows = [line.split(",") for line in _first_lines(head[bom:]).splitlines()]
+        except UnicodeDecodeError:
+            return None
+        order = column_order(rows)
     return PlainCsv(
         path=path,
         size=size,
@@ -142,5 +155,11 @@ def plain_csv(path: Path) -> PlainCsv | None:
         header=header,
         carriage_returns=carriage_returns - header.endswith(b"\r\n"),
         ends_with_line_end=ends_with_line_end,
-        order=mapped if mapped is not None else list(COLUMNS),
+        order=order,
     )
+
+
+def _first_lines(head: bytes) -> str:
+    """The whole lines (at most order.SAMPLE_ROWS) at the start of the file, as text."""
+    cut = head.rfind(b"\n") + 1 if len(head) == _HEAD_BYTES else len(head)
+    return head[:cut].decode("utf-8")

@@ -2,169 +2,273 @@
 
 Each ImagingActivity becomes one record carrying its DIDSRecord's patient and referral
 details; record numbers are the 1-based positions of the ImagingActivity elements in the
-document. Parsing uses defusedxml's iterparse with DTDs, entities and external references
-forbidden (a DOCTYPE alone is a reject), and clears each DIDSRecord once it is read, so
-memory stays bounded by the batch size.
+document. The standard library's expat parser calls two small handlers per element (no
+tree is built, so memory is bounded by the batch size); character data is collected only
+while a text item is open, so the white space between elements costs nothing.
+
+Safety: a document type declaration or an entity declaration stops the parse at once
+(DIDP106: a DTD is the only place an entity can be declared, so billion-laughs and XXE
+cannot start); parameter entities are never parsed and no external entity is ever fetched;
+an undefined entity reference is a well-formedness error; any value longer than
+MAX_VALUE_CHARS rejects the file.
 """
 
+import operator
+import pyexpat
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
 
 import polars as pl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from did.read.errors import FileRejected
-from did.read.frame import RECORD_NUMBER, SCHEMA
+from did.read.frame import RECORD_NUMBER
 from did.spec.items import COLUMNS, ITEMS
 
 BATCH_RECORDS = 100_000
+# No DID item is longer than 20 characters; a value far longer is not DID data (a 50 MB
+# attribute once took 52 s and 2 GB), and rejects the file, as a line over 64 KiB does.
+MAX_VALUE_CHARS = 64 << 10
+_READ_BYTES = 1 << 20
 
-_BY_ELEMENT = {item.xml_element: item for item in ITEMS}
-# The schema's grouping elements inside a DIDSRecord, besides ImagingActivity.
+# element name -> (column, where its value is: "text", "code", "extension", "postalCode")
+_ITEMS = {item.xml_element: (item.name, item.xml_value.removeprefix("@")) for item in ITEMS}
 _GROUPS = frozenset({"PersonalAndDemographics", "Referrals"})
+_ACTIVITY = "ImagingActivity"
+_RECORD = "DIDSRecord"
+_FALLBACK = {"code": ("extension", "value"), "extension": ("code", "value")}
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _local(name: str) -> str:
+    """The local name of a (possibly prefixed) element name."""
+    return name.rpartition(":")[2]
 
 
-def _value(element: Element, how: str) -> str:
-    """The item's value: the spec's attribute, else a sensible fallback, else ''."""
-    attrib = {_local(k): v for k, v in element.attrib.items()}
-    if how == "postalCode":
-        for child in element.iter():
-            if _local(child.tag) == "postalCode":
-                return child.text or ""
-        return ""
-    if how == "@code":
-        found = attrib.get("code", attrib.get("extension", attrib.get("value")))
-    elif how == "@extension":
-        found = attrib.get("extension", attrib.get("code", attrib.get("value")))
-    else:
-        found = None
-    if found is None:
-        found = element.text or attrib.get("value") or ""
-    return found
+_BLANK_ROW = dict.fromkeys(COLUMNS, "")
+_ROW = operator.itemgetter(*COLUMNS)
 
 
-def _new_columns() -> dict[str, list]:
-    return {name: [] for name in SCHEMA}
+class _Rows:
+    """Rows gathered from DIDSRecords: one tuple of the 18 values per ImagingActivity
+    (built in C: a merged dict and an item getter), turned into columns a batch at a time."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self.activities = 0  # rows taken, over the whole file
+
+    def take(self, record: int, shared: dict, activities: list) -> None:
+        if not activities:
+            raise FileRejected("DIDS076", f"DIDSRecord number {record} has no ImagingActivity.")
+        for activity in activities:
+            self.rows.append(_ROW({**_BLANK_ROW, **shared, **activity}))
+        self.activities += len(activities)
+
+    def pending(self) -> int:
+        return len(self.rows)
+
+    def batch(self) -> pl.DataFrame:
+        first = self.activities - len(self.rows) + 1
+        columns = dict(zip(COLUMNS, zip(*self.rows, strict=True), strict=True))
+        self.rows = []
+        frame = pl.DataFrame(columns, schema={c: pl.String for c in COLUMNS})
+        return frame.select(
+            pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(RECORD_NUMBER),
+            *COLUMNS,
+        )
+
+
+def _handlers(parser, rows: _Rows):
+    """The expat handlers, as closures over the parse's state: they run for every element
+    of the file, and a closure's variables cost less to reach than an object's."""
+    depth = 0
+    records = 0  # DIDSRecords begun
+    group = ""  # the element open at depth 3
+    shared: dict[str, str] = {}
+    activity: dict[str, str] | None = None
+    activities: list[dict[str, str]] = []
+    item_depth = 0  # depth of the open item, 0 outside one
+    item = None  # (column, how, target, attrs) of an item whose value is its text
+    text: list[str] = []
+    text_length = 0
+    postal = False  # inside Address/postalCode
+
+    def characters(data: str) -> None:
+        nonlocal text_length
+        text.append(data)
+        text_length += len(data)
+        if text_length > MAX_VALUE_CHARS:
+            column = item[0] if item else ""
+            name = next((e for e, (c, _) in _ITEMS.items() if c == column), "item")
+            raise _too_long(name, text_length, records)
+
+    def capture() -> None:
+        nonlocal text, text_length
+        text, text_length = [], 0
+        parser.CharacterDataHandler = characters
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal depth, records, group, shared, activity, activities, item_depth, item, postal
+        depth += 1
+        if ":" in name:
+            name = _local(name)
+        if item_depth:  # inside an item: its parts are its own (postalCode)
+            if name == "postalCode" and item is not None and item[1] == "postalCode":
+                postal = True
+                capture()
+            return
+        if depth == 4:
+            if group == _ACTIVITY and activity is not None:
+                target, place = activity, _ACTIVITY
+            elif group in _GROUPS:
+                target, place = shared, group
+            else:
+                raise _not_in_schema(name, group or _RECORD, records)
+        elif depth == 3:
+            group = name
+            if name == _ACTIVITY:
+                activity = {}
+                return
+            if name in _GROUPS:
+                return
+            target, place = shared, _RECORD  # an item straight inside the record
+        elif depth == 2:
+            if name != _RECORD:
+                raise _not_in_schema(name, "DIDS", 0)
+            records += 1
+            shared, activities = {}, []
+            return
+        elif depth == 1:
+            if name != "DIDS":
+                raise FileRejected(
+                    "DIDS076", f"The root element is {name}; a DID XML file starts with <DIDS>."
+                )
+            return
+        else:
+            raise _not_in_schema(name, group or _RECORD, records)
+        # An item, to be read into `target`.
+        found = _ITEMS.get(name)
+        if found is None:
+            raise _not_in_schema(name, place, records)
+        column, how = found
+        if column in target:
+            raise _twice(name, place, records)
+        item_depth = depth
+        if attrs and how in _FALLBACK:
+            value = attrs.get(how)
+            if value is not None:
+                if len(value) > MAX_VALUE_CHARS:
+                    raise _too_long(name, len(value), records)
+                target[column] = value
+                return
+        item = (column, how, target, attrs)
+        if how == "postalCode":
+            text.clear()
+        else:
+            capture()
+
+    def end(name: str) -> None:
+        nonlocal depth, activity, item_depth, item, postal
+        if item_depth:
+            if depth == item_depth:
+                item_depth = 0
+                if item is not None:
+                    close(item)
+                    item = None
+            elif postal:
+                postal = False
+                parser.CharacterDataHandler = None
+            depth -= 1
+            return
+        if depth == 3:
+            if activity is not None:
+                activities.append(activity)
+                activity = None
+        elif depth == 2:
+            rows.take(records, shared, activities)
+        depth -= 1
+
+    def close(open_item) -> None:
+        column, how, target, attrs = open_item
+        value = "".join(text)
+        parser.CharacterDataHandler = None
+        if how in _FALLBACK:  # no spec attribute: the other one, else the text
+            other, given = (attrs.get(key) for key in _FALLBACK[how])
+            value = other if other is not None else (given if given is not None else value)
+        elif how == "text":
+            value = value or attrs.get("value") or ""
+        target[column] = value  # postalCode: the child's text, collected while open
+
+    return start, end
+
+
+def _refuse_declarations(*_args) -> None:
+    raise FileRejected(
+        "DIDP106",
+        "The XML contains a document type declaration (DOCTYPE) or entity declarations; "
+        "DID files must not, for safety.",
+    )
+
+
+def _parser() -> tuple["pyexpat.XMLParserType", _Rows]:
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_declarations
+    parser.EntityDeclHandler = _refuse_declarations
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    rows = _Rows()
+    parser.StartElementHandler, parser.EndElementHandler = _handlers(parser, rows)
+    return parser, rows
 
 
 def read_xml(path: Path) -> Iterator[pl.DataFrame]:
-    columns = _new_columns()
-    activities = 0
-    record_fields: dict[str, str] = {}
-    record_activities: list[dict[str, str]] = []
-    activity: dict[str, str] | None = None
-    records_seen = 0
-    root: Element | None = None
-    path_names: list[str] = []  # the open elements, root first: its length is the depth
-    item_depth = 0  # the depth of the item element being read, 0 outside one
+    parser, reader = _parser()
     try:
         with path.open("rb") as handle:
-            parser = iterparse(
-                handle,
-                events=("start", "end"),
-                forbid_dtd=True,
-                forbid_entities=True,
-                forbid_external=True,
-            )
-            for event, element in parser:
-                name = _local(element.tag)
-                if event == "start":
-                    path_names.append(name)
-                    depth = len(path_names)
-                    if depth == 1:
-                        root = element
-                        if name != "DIDS":
-                            raise FileRejected(
-                                "DIDP105",
-                                f"The root element is {name}; a DID XML file starts with <DIDS>.",
-                            )
-                    elif item_depth:
-                        pass  # inside an item: its parts (such as postalCode) are its own
-                    elif depth == 2 and name == "DIDSRecord":
-                        record_fields, record_activities = {}, []
-                    elif depth == 3 and name == "ImagingActivity":
-                        activity = {}
-                    elif depth == 3 and name in _GROUPS:
-                        pass
-                    elif depth in (3, 4) and name in _BY_ELEMENT:
-                        item_depth = depth
-                    else:
-                        raise _not_in_schema(path_names, records_seen + 1)
-                    continue
-                level = len(path_names)
-                path_names.pop()
-                if level == 2 and name == "DIDSRecord":
-                    if not record_activities:
-                        raise FileRejected(
-                            "DIDP109",
-                            f"DIDSRecord number {records_seen + 1} has no ImagingActivity.",
-                        )
-                    records_seen += 1
-                    for found in record_activities:
-                        activities += 1
-                        columns[RECORD_NUMBER].append(activities)
-                        for column in COLUMNS:
-                            columns[column].append(found.get(column, record_fields.get(column, "")))
-                    if root is not None:
-                        root.clear()  # drop finished records: memory stays bounded
-                    if len(columns[RECORD_NUMBER]) >= BATCH_RECORDS:
-                        yield pl.DataFrame(columns, schema=SCHEMA)
-                        columns = _new_columns()
-                elif level == 3 and name == "ImagingActivity" and activity is not None:
-                    record_activities.append(activity)
-                    activity = None
-                elif level == item_depth:
-                    # Items belong to the activity they sit in, else to the whole record
-                    # (so a producer that leaves out a grouping element is still read).
-                    item_depth = 0
-                    item = _BY_ELEMENT[name]
-                    target = activity if activity is not None else record_fields
-                    if item.name in target:
-                        raise FileRejected(
-                            "DIDP109",
-                            f"DIDSRecord number {records_seen + 1} gives <{name}> twice "
-                            f"in one {'ImagingActivity' if activity is not None else 'record'}; "
-                            "the DIDS schema allows it once.",
-                        )
-                    target[item.name] = _value(element, item.xml_value)
-    except ParseError as error:
-        line, column = getattr(error, "position", (0, 0))
+            while chunk := handle.read(_READ_BYTES):
+                parser.Parse(chunk, False)
+                if reader.pending() >= BATCH_RECORDS:
+                    yield reader.batch()
+            parser.Parse(b"", True)
+    except pyexpat.ExpatError as error:
+        reason = pyexpat.ErrorString(error.code)
         raise FileRejected(
-            "DIDP104",
-            f"The XML is not well formed at line {line}, column {column + 1}: {_reason(error)}.",
+            "DIDS076",
+            f"The XML is not well formed at line {error.lineno}, column {error.offset + 1}: "
+            f"{reason}.",
         ) from None
-    except DefusedXmlException:
-        raise FileRejected(
-            "DIDP106",
-            "The XML contains a document type declaration (DOCTYPE) or entity declarations; "
-            "DID files must not, for safety.",
-        ) from None
-    if columns[RECORD_NUMBER]:
-        yield pl.DataFrame(columns, schema=SCHEMA)
-    if activities == 0:
+    if reader.pending():
+        yield reader.batch()
+    if reader.activities == 0:
         raise FileRejected(
             "DIDP108", "The XML file contains no DIDSRecord with an ImagingActivity."
         )
 
 
-def _not_in_schema(path_names: list[str], record: int) -> FileRejected:
-    name, parent = path_names[-1], path_names[-2]
-    where = f"DIDSRecord number {record} holds <{name}> inside <{parent}>"
-    if len(path_names) == 2:
-        where = f"<{parent}> holds <{name}>"
+def _twice(name: str, place: str, record: int) -> FileRejected:
+    where = "ImagingActivity" if place == _ACTIVITY else "record"
     return FileRejected(
-        "DIDP109",
-        f"{where}, which the DIDS schema does not allow there: check the element names "
-        "and nesting (what it holds would not be read).",
+        "DIDS076",
+        f"DIDSRecord number {record} gives <{name}> twice in one {where}; the DIDS schema "
+        "allows it once.",
     )
 
 
-def _reason(error: ParseError) -> str:
-    text = str(error)
-    return text.split(":", 1)[0] if ":" in text else text
+def _too_long(name: str, length: int, record: int) -> FileRejected:
+    return FileRejected(
+        "DIDS076",
+        f"DIDSRecord number {record} holds a <{name}> of {length:,} characters; no DID item "
+        "is longer than 20. Check that the file is a DID extract.",
+    )
+
+
+def _not_in_schema(name: str, parent: str, record: int) -> FileRejected:
+    where = (
+        f"DIDSRecord number {record} holds <{name}> inside <{parent}>"
+        if record
+        else f"<{parent}> holds <{name}>"
+    )
+    return FileRejected(
+        "DIDS076",
+        f"{where}, which the DIDS schema does not allow there: check the element names "
+        "and nesting (what it holds would not be read).",
+    )

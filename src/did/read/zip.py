@@ -6,12 +6,14 @@ from pathlib import Path
 from did.read.errors import FileRejected
 
 # A DID month is a few hundred MB; refuse to inflate anything far larger (a "zip bomb").
-MAX_UNCOMPRESSED_BYTES = 20 << 30
-# DID CSV deflates about 4 to 1 and XML about 17 to 1; a member that inflates to 200 times
+MAX_UNCOMPRESSED_BYTES = 4 << 30
+# DID CSV deflates about 4 to 1 and XML about 17 to 1; a member that inflates to 50 times
 # its compressed size (past the first MiB) is a zip bomb, whatever its header claims.
-MAX_RATIO = 200
+MAX_RATIO = 50
 _RATIO_FLOOR = 1 << 20
-_COPY = 8 << 20
+# Inflated a MiB at a time, and checked before each write: extraction stops within a MiB
+# of the limit, never writing past it.
+_COPY = 1 << 20
 
 
 def extract_single(path: Path, into: Path) -> Path:
@@ -34,7 +36,7 @@ def extract_single(path: Path, into: Path) -> Path:
         if member.file_size > MAX_UNCOMPRESSED_BYTES:
             raise FileRejected("DIDP107", "The file inside the zip is too large.")
         target = into / "member"
-        allowed = max(MAX_RATIO * member.compress_size, _RATIO_FLOOR)
+        allowed = min(max(MAX_RATIO * member.compress_size, _RATIO_FLOOR), MAX_UNCOMPRESSED_BYTES)
         try:
             with archive.open(member) as source, target.open("wb") as sink:
                 written = 0
@@ -44,8 +46,8 @@ def extract_single(path: Path, into: Path) -> Path:
                         raise FileRejected(
                             "DIDP107",
                             f"The file inside the zip expands to more than {MAX_RATIO} times "
-                            "its compressed size, which no DID extract does: it is refused "
-                            "as a possible zip bomb.",
+                            f"its compressed size (or past {MAX_UNCOMPRESSED_BYTES >> 30} GiB), "
+                            "which no DID extract does: it is refused as a possible zip bomb.",
                         )
                     sink.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):

@@ -61,6 +61,8 @@ ETHNIC_CATEGORY_VALUES: frozenset[str] = frozenset(
     for local in ([""] if len(code) == 2 else ["", *string.ascii_uppercase, *string.digits])
     for chars in itertools.product(*({c.upper(), c.lower()} for c in code + local))
 )
+# The national pipeline's list (DIDS012): exactly one of the codes, as printed.
+ETHNIC_CATEGORY_NATIONAL: frozenset[str] = frozenset(ETHNIC_CATEGORY)
 
 PATIENT_SOURCE_SETTING: dict[str, str] = {
     "01": "Admitted Patient Care - Inpatient (this Health Care Provider)",
@@ -86,9 +88,14 @@ REFERRER_DEFAULT_CODES: dict[str, str] = {
     "D9999981": "Dentist with no DPB number",
     "H9999998": "Other care professional",
 }
+# The NHS Data Dictionary's default codes (spec §1.3) and those the national pipeline also
+# accepts for a referring organisation (spec §3.6a: DIDS024).
 REFERRING_ORGANISATION_DEFAULT_CODES: dict[str, str] = {
     "X99998": "Referring organisation not applicable",
     "X99999": "Referring organisation not known",
+    "XMD00": "Ministry of Defence",
+    "89999": "Non-NHS UK provider with no ODS code",
+    "89997": "Non-UK provider",
 }
 GP_PRACTICE_DEFAULT_CODES: dict[str, str] = {
     "V81999": "GP practice unknown",
@@ -115,6 +122,9 @@ POSTCODE_AS_GIVEN_PATTERN = r"(?i)^ *[A-Z]( *[A-Z])? *[0-9]( *[A-Z0-9])? *[0-9] 
 PSEUDO_POSTCODE_AS_GIVEN_PATTERN = r"(?i)^ *Z *Z *9 *9"
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+# SITE CODE (OF IMAGING) as the national pipeline takes it (DIDS069).
+SITE_CODE_PATTERN = r"^[A-Za-z0-9]{5,12}$"
 
 # NICIP short codes: up to 6 letters/digits (spec §1.2 item 13).
 NICIP_PATTERN = r"^[A-Za-z0-9]{1,6}$"

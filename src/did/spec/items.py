@@ -1,4 +1,12 @@
-"""The 18 DID v1 data items, in CSV column order (spec did-data-set.md §1.2)."""
+"""The 18 DID v1 data items, in the national pipeline's CSV column order.
+
+`number` is the item's number in the data set table (spec did-data-set.md §1.2), which follows
+the XML schema's element order: there the two imaging codes (13, 14) come before the test date
+(15). The national pipeline's CSV loader reads a header-less file in its submitted model's
+order, with the **test date before the imaging codes** (§2.3), and so does every frame in this
+engine: `COLUMNS` is that order. `XML_ORDER` is the schema's, for writing XML and for reading
+a CSV file produced in that order (did.read.order).
+"""
 
 from dataclasses import dataclass
 
@@ -47,9 +55,9 @@ ITEMS: tuple[Item, ...] = (
         "text",
         10,
     ),
+    Item(15, "test_date", "DIAGNOSTIC TEST DATE", "DiagnosticTestDate", "text", 10),
     Item(13, "nicip_code", "IMAGING CODE (NICIP)", "ImagingCodeNICIP", "@code", 6),
     Item(14, "snomed_code", "IMAGING CODE (SNOMED-CT)", "ImagingCodeSNOMEDCT", "@code", 18),
-    Item(15, "test_date", "DIAGNOSTIC TEST DATE", "DiagnosticTestDate", "text", 10),
     Item(16, "report_date", "SERVICE REPORT ISSUE DATE", "ServiceReportIssueDate", "text", 10),
     Item(17, "site_code", "SITE CODE (OF IMAGING)", "ImagingSiteCode", "@extension", 12),
     Item(
@@ -64,3 +72,6 @@ ITEMS: tuple[Item, ...] = (
 
 COLUMNS: tuple[str, ...] = tuple(item.name for item in ITEMS)
 BY_NAME = {item.name: item for item in ITEMS}
+
+# The schema's element order (the item numbers): the imaging codes before the test date.
+XML_ORDER: tuple[str, ...] = tuple(item.name for item in sorted(ITEMS, key=lambda i: i.number))

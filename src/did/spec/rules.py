@@ -2,7 +2,8 @@
 
 DIDS codes are the national Data Services Platform codes (spec did-data-set.md §1.2, §3).
 Rules the spec gives no code get one in the portal's own namespace, DIDP1xx.
-ERROR rejects the file; WARNING is accepted and reported.
+ERROR rejects the record (and, when the file is judged whole, the file: did.spec.policy
+Rejection); WARNING is accepted and reported.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ class Needs(StrEnum):
     ORGANISATIONS = "organisations"  # --reference DIR/organisations.csv
     POSTCODES = "postcodes"  # --reference DIR/postcodes.csv
     CODES = "codes"  # --codes FILE (NICIP / SNOMED CT)
+    PERIOD = "period"  # --period YYYY-MM: the reporting period the file is sent for
+    PROVIDERS = "providers"  # --providers: whom the submitter submits for (and --reference)
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,30 @@ class Rule:
 
 E, W = Severity.ERROR, Severity.WARNING
 ORG, PC, CODES = Needs.ORGANISATIONS, Needs.POSTCODES, Needs.CODES
+PERIOD, PROVIDERS = Needs.PERIOD, Needs.PROVIDERS
 
 _RULES: tuple[Rule, ...] = (
     # --- file-level rejects (the file cannot be read as DID records) ---
+    # The national pipeline has two file-level codes: DIDS075 (a CSV file whose lines do
+    # not have the columns of the data set) and DIDS076 (an XML file of an unexpected
+    # structure, well formed or not). The DIDP codes are rejects it has no code for.
     Rule("DIDP101", E, "", "The file is empty.", file_level=True),
-    Rule("DIDP102", E, "", "A line has the wrong number of columns.", file_level=True),
+    Rule(
+        "DIDS075",
+        E,
+        "",
+        "The CSV file does not have the data set's 18 columns on every line.",
+        file_level=True,
+    ),
+    Rule("DIDP102", E, "", "A line is far longer than any DID record.", file_level=True),
     Rule("DIDP103", E, "", "The file contains bytes that are not text.", file_level=True),
-    Rule("DIDP104", E, "", "The XML is not well formed.", file_level=True),
-    Rule("DIDP105", E, "", "The XML root element is not DIDS.", file_level=True),
+    Rule(
+        "DIDS076",
+        E,
+        "",
+        "The XML file does not have the structure of a DIDS XML file.",
+        file_level=True,
+    ),
     Rule(
         "DIDP106",
         E,
@@ -52,20 +71,19 @@ _RULES: tuple[Rule, ...] = (
     ),
     Rule("DIDP107", E, "", "The zip file must hold exactly one CSV or XML file.", file_level=True),
     Rule("DIDP108", E, "", "The file contains no records.", file_level=True),
-    Rule("DIDP109", E, "", "The XML does not follow the DIDS structure.", file_level=True),
     # --- NHS number ---
-    Rule("DIDS001", E, "nhs_number", "NHS number fails the modulus 11 check."),
+    Rule(
+        "DIDS001",
+        E,
+        "nhs_number",
+        "NHS number is not valid: it fails the modulus 11 check (under the national rules, "
+        "also when it is not 10 digits or its first five digits are the last five reversed).",
+    ),
     Rule(
         "DIDS002",
         E,
         "nhs_number",
         "NHS number must be 10 digits (spaces and hyphens are ignored).",
-    ),
-    Rule(
-        "DIDP110",
-        E,
-        "nhs_number",
-        "NHS number is not valid: its first five digits are the last five reversed.",
     ),
     Rule("DIDS003", E, "nhs_number_status", "NHS number status indicator code is not valid."),
     # --- birth date ---
@@ -96,13 +114,22 @@ _RULES: tuple[Rule, ...] = (
         "Postcode is not in the postcode reference data (ZZ99 pseudo-postcodes are allowed).",
         PC,
     ),
+    # DIDP111 and DIDP112 check a code's length only without the ODS reference data: with
+    # it, a code of the wrong length is an unknown code (DIDS018, DIDS024).
     Rule(
         "DIDP111",
         E,
         "gp_practice",
         "GP practice code must be 3 to 12 characters.",
     ),
-    Rule("DIDS018", E, "gp_practice", "GP practice code is not a known ODS code.", ORG),
+    Rule(
+        "DIDS018",
+        E,
+        "gp_practice",
+        "GP practice code is not a GP practice or prescribing cost centre in the ODS "
+        "reference data.",
+        ORG,
+    ),
     Rule("DIDS080", W, "gp_practice", "GP practice was not open on the test date.", ORG),
     Rule(
         "DIDS073",
@@ -184,6 +211,8 @@ _RULES: tuple[Rule, ...] = (
         "nicip_code",
         "Give an imaging code: NICIP, SNOMED CT or both.",
     ),
+    # DIDP113 and DIDP114 check the codes' form only when there is no code reference to
+    # check them against: with one, a malformed code is an unknown code (DIDS057, DIDS059).
     Rule("DIDP113", E, "nicip_code", "NICIP code must be 1 to 6 letters or digits."),
     Rule(
         "DIDP114",
@@ -247,7 +276,7 @@ _RULES: tuple[Rule, ...] = (
     ),
     # --- site and accession ---
     Rule("DIDS067", E, "site_code", "Site code is missing."),
-    Rule("DIDS069", E, "site_code", "Site code must be 5 to 12 characters."),
+    Rule("DIDS069", E, "site_code", "Site code must be 5 to 12 letters or digits."),
     Rule("DIDS068", E, "site_code", "Site code is not a known ODS site code.", ORG),
     Rule("DIDS081", W, "site_code", "Site was not open on the test date.", ORG),
     Rule("DIDS070", E, "accession_number", "Accession number is missing."),
@@ -257,6 +286,30 @@ _RULES: tuple[Rule, ...] = (
         E,
         "accession_number",
         "Site code and accession number repeat an earlier record in this file.",
+    ),
+    # --- the submission: rules that need to know what the file was sent for ---
+    Rule(
+        "DIDP115",
+        E,
+        "test_date",
+        "Test date is not in the reporting period this file was sent for.",
+        PERIOD,
+    ),
+    Rule(
+        "DIDP116",
+        W,
+        "test_date",
+        "Test date is not in the reporting period this file was sent for (accepted: this "
+        "service takes other months in a file).",
+        PERIOD,
+    ),
+    Rule(
+        "DIDP117",
+        E,
+        "site_code",
+        "Site belongs to another provider, which the submitting organisation is not recorded "
+        "as submitting for.",
+        PROVIDERS,
     ),
 )
 

@@ -15,9 +15,10 @@ import polars as pl
 
 from did import __version__
 from did.imaging_codes import starter_codes
+from did.reference import Reference
 from did.spec.items import COLUMNS
 from did.synth import errors as injections
-from did.synth.population import patients, providers
+from did.synth.population import patients, providers, providers_from_reference
 from did.synth.random import Streams
 from did.synth.records import Plan, base_records, usable_codes
 from did.synth.xml import write_xml_chunk, xml_footer, xml_header
@@ -45,18 +46,33 @@ def make_plan(
     provider_count: int = DEFAULT_PROVIDERS,
     seed: int = 0,
     codes: pl.DataFrame | None = None,
+    reference: Reference | None = None,
+    only: tuple[str, ...] = (),
+    received: dt.date | None = None,
 ) -> Plan:
+    """What to generate. With `reference` (did.reference), providers, sites and GP
+    practices come from its organisations (see population.providers_from_reference);
+    `received` is the day the file is sent (default a week after the period), after which
+    no test or report is dated."""
     if rows < 1:
         raise ValueError("--rows must be at least 1")
     start, end = parse_period(period)
-    chosen = providers(provider_count)
+    received = received or end + dt.timedelta(days=DAYS_TO_RECEIPT)
+    if received < end:
+        raise ValueError("the file cannot be received before the end of its period")
+    if reference is not None and reference.organisations is not None:
+        chosen = providers_from_reference(reference.organisations, provider_count, start, end, only)
+    elif only:
+        raise ValueError("--provider needs --reference (the data the provider is named in)")
+    else:
+        chosen = providers(provider_count)
     pool = patients(max(1, round(rows * PATIENTS_PER_RECORD)), chosen, Streams(seed, "patients"))
     return Plan(
         seed=seed,
         rows=rows,
         start=start,
         end=end,
-        received=end + dt.timedelta(days=DAYS_TO_RECEIPT),
+        received=received,
         providers=chosen,
         patients=pool,
         codes=usable_codes(starter_codes() if codes is None else codes, start, end),
@@ -117,9 +133,12 @@ def generate(
     error_rate: float = 0.0,
     seed: int = 0,
     codes: pl.DataFrame | None = None,
+    **plan_options,
 ) -> tuple[pl.DataFrame, dict]:
     """The whole file in memory (for tests and small files) and its manifest."""
-    plan = make_plan(rows, period, provider_count=provider_count, seed=seed, codes=codes)
+    plan = make_plan(
+        rows, period, provider_count=provider_count, seed=seed, codes=codes, **plan_options
+    )
     parts = list(chunks(plan, error_rate))
     records = pl.concat([p[0] for p in parts])
     found = pl.concat([p[1] for p in parts])
@@ -136,12 +155,17 @@ def write(
     seed: int = 0,
     file_format: str = "csv",
     codes: pl.DataFrame | None = None,
+    **plan_options,
 ) -> dict:
-    """Write a synthetic file (header-less CSV or DIDS XML) and its manifest beside it."""
+    """Write a synthetic file (header-less CSV in the national column order, or DIDS XML)
+    and its manifest beside it. `plan_options` go to make_plan (reference, only,
+    received)."""
     if file_format not in ("csv", "xml"):
         raise ValueError("format must be csv or xml")
     out = Path(out)
-    plan = make_plan(rows, period, provider_count=provider_count, seed=seed, codes=codes)
+    plan = make_plan(
+        rows, period, provider_count=provider_count, seed=seed, codes=codes, **plan_options
+    )
     found_parts = []
     with out.open("wb") as handle:
         if file_format == "xml":

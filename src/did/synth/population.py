@@ -6,11 +6,13 @@ well-formed NHS trust codes (R + two characters) with sites numbered 01, 02, ...
 """
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import polars as pl
 
 from did.synth.random import Streams
+from did.validate.reference_checks import GP_PRACTICE_KINDS
 
 
 @dataclass(frozen=True)
@@ -18,8 +20,12 @@ class Provider:
     code: str
     sites: tuple[str, ...]
     districts: tuple[str, ...]  # postcode districts its patients live in
-    practice_prefix: str  # GP practices: prefix + 3 digits
+    practice_prefix: str  # GP practices: prefix + 3 digits (unless `practices` names them)
     weight: float  # relative activity
+    practices: tuple[str, ...] = ()  # GP practices its patients are registered with
+
+    def practice_codes(self) -> tuple[str, ...]:
+        return self.practices or tuple(f"{self.practice_prefix}{n:03d}" for n in range(1, 13))
 
 
 DEMO_PROVIDERS: tuple[Provider, ...] = (
@@ -40,6 +46,48 @@ _DISTRICTS = (
 _CODE_CHARS = "ABCDEFGHJKLMNPQRSTVWXY0123456789"
 _PRACTICE_LETTERS = "ABCDEFGHJKLMNP"
 _SECTOR_LETTERS = "ABDEFGHJLNPQRSTUWXY"  # inward-code letters never include C I K M O V
+
+
+def providers_from_reference(
+    organisations: pl.DataFrame,
+    count: int,
+    start: date,
+    end: date,
+    only: tuple[str, ...] = (),
+) -> tuple[Provider, ...]:
+    """Providers drawn from ODS reference data (did.reference): trusts open through the
+    period with at least one site open through it, and GP practices open through it, so
+    that a clean file validates against that reference with no error. `only` names the
+    trusts to use (all of them, in code order, by default); `count` caps how many."""
+    kind = pl.col("kind").cast(pl.String).str.to_lowercase()
+    open_through = (pl.col("open_date").is_null() | (pl.col("open_date") <= start)) & (
+        pl.col("close_date").is_null() | (pl.col("close_date") >= end)
+    )
+    usable = organisations.filter(open_through)
+    sites = (
+        usable.filter(kind == "nhs_trust_site").group_by("parent_code").agg(pl.col("code").sort())
+    )
+    site_lists = dict(zip(sites["parent_code"], sites["code"].to_list(), strict=True))
+    trusts = usable.filter(kind == "nhs_trust")["code"].sort().to_list()
+    wanted = [code.upper() for code in only] or trusts
+    missing = [code for code in wanted if code not in trusts or code not in site_lists]
+    if missing:
+        raise ValueError(
+            f"the reference data has no open trust with an open site for: {', '.join(missing)}"
+        )
+    practices = tuple(usable.filter(kind.is_in(GP_PRACTICE_KINDS))["code"].sort().to_list())
+    demo = {p.code: p for p in DEMO_PROVIDERS}
+    chosen = []
+    for i, code in enumerate(wanted[:count]):
+        districts = (
+            demo[code].districts
+            if code in demo
+            else tuple(_DISTRICTS[(i * 5 + j) % len(_DISTRICTS)] for j in range(4))
+        )
+        chosen.append(
+            Provider(code, tuple(site_lists[code]), districts, "V81", 1.0, practices or ("V81999",))
+        )
+    return tuple(chosen)
 
 
 def providers(count: int) -> tuple[Provider, ...]:
@@ -103,8 +151,12 @@ def patients(count: int, provider_list: tuple[Provider, ...], streams: Streams) 
     unit2 = pl.Series(list(_SECTOR_LETTERS)).gather(
         streams.integers("unit2", n, len(_SECTOR_LETTERS))
     )
-    prefixes = pl.Series([p.practice_prefix for p in provider_list]).gather(provider)
-    practice_no = (streams.integers("practice", n, 12) + 1).cast(pl.Utf8).str.zfill(3)
+    practice_lists = pl.Series([list(p.practice_codes()) for p in provider_list]).gather(provider)
+    practice = (
+        pl.DataFrame({"list": practice_lists, "k": streams.integers("practice", n, 12)})
+        .select(pl.col("list").list.get(pl.col("k") % pl.col("list").list.len()))
+        .to_series()
+    )
 
     # Age: weighted towards older people, as imaging activity is.
     age_years = (streams.uniform("age", n).pow(0.8) * 98).floor().cast(pl.Int64)
@@ -120,7 +172,7 @@ def patients(count: int, provider_list: tuple[Provider, ...], streams: Streams) 
             "ethnic_category": streams.choice("ethnic", n, *zip(*ETHNIC, strict=True)),
             "gender": streams.choice("gender", n, *zip(*GENDERS, strict=True)),
             "postcode": district + " " + sector + unit1 + unit2,
-            "gp_practice": prefixes + practice_no,
+            "gp_practice": practice,
             "pc_u": streams.uniform("postcode_kind", n),
             "gp_u": streams.uniform("gp_kind", n),
         }

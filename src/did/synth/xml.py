@@ -28,8 +28,12 @@ def _escaped(column: str) -> pl.Expr:
     )
 
 
+# By item number, which follows the schema's element order (did.spec.items).
+_BY_NUMBER = {item.number: item for item in ITEMS}
+
+
 def _element(number: int) -> pl.Expr:
-    item = ITEMS[number - 1]
+    item = _BY_NUMBER[number]
     value = _escaped(item.name)
     tag = item.xml_element
     if item.xml_value == "text":

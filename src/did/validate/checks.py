@@ -12,13 +12,13 @@ import polars as pl
 
 from did.spec.codes import (
     DATE_PATTERN,
-    ETHNIC_CATEGORY_VALUES,
     GENDER,
     NICIP_PATTERN,
     PATIENT_SOURCE_SETTING,
     POSTCODE_AS_GIVEN_PATTERN,
     PSEUDO_POSTCODE_AS_GIVEN_PATTERN,
     REFERRER_CODE_PATTERN,
+    SITE_CODE_PATTERN,
 )
 from did.spec.items import COLUMNS
 from did.spec.policy import CutOff, Policy
@@ -42,15 +42,17 @@ DATE_ITEMS = {
 MONTH_INDEXED = ("_birth", "_request", "_received", "_test", "_report")
 # Dates with many distinct values parse faster without Polars' parse cache.
 UNCACHED_DATES = {"birth_date"}
+# What the NHS number loses before it is checked: every white-space character and hyphen.
+NHS_NUMBER_SEPARATORS = r"[\s\-]"
 IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcode", "gp_practice")
 
 
 def normalise(frame: Frame) -> Frame:
-    """The records frame: items trimmed, blank as null, NHS number without spaces/hyphens.
+    """The records frame: items trimmed, blank as null, NHS number without white space or
+    hyphens anywhere (as the national pipeline strips it).
 
     Other columns (record_number) pass through unchanged."""
-    nhs = pl.col("nhs_number").str.strip_chars()
-    nhs = nhs.str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+    nhs = pl.col("nhs_number").str.replace_all(NHS_NUMBER_SEPARATORS, "")
     trimmed = frame.with_columns(
         nhs if c == "nhs_number" else pl.col(c).str.strip_chars() for c in COLUMNS
     )
@@ -150,6 +152,13 @@ def _more_than_a_month_after(later: str, earlier: str) -> pl.Expr:
     return (months > 1) | ((months == 1) & (later_day > pl.col(earlier).dt.day()))
 
 
+def site_code_malformed() -> pl.Expr:
+    """DIDS069: a site code that is not 5 to 12 letters or digits (DIDS068 checks the
+    others against the reference data)."""
+    site = pl.col("site_code")
+    return site.is_not_null() & ~site.str.contains(SITE_CODE_PATTERN)
+
+
 def _length_outside(item: str, low: int, high: int) -> pl.Expr:
     length = pl.col(item).str.len_chars()
     return pl.col(item).is_not_null() & ((length < low) | (length > high))
@@ -171,22 +180,43 @@ def _cut_off_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
     return {"DIDS055": between >= 7, "DIDS049": (between >= 4) & (between < 7)}
 
 
+def _period_index(period: str) -> int:
+    """The month index (year * 12 + month) of a reporting period "YYYY-MM"."""
+    year, month = period.split("-")
+    return int(year) * 12 + int(month)
+
+
+def period_masks(period: str | None, other_months_allowed: bool) -> dict[str, pl.Expr]:
+    """The reporting-period rule: every test date in the month the file was sent for.
+
+    DIDP115 (error) where the service takes one month a file, else DIDP116 (warning)."""
+    if period is None:
+        return {}
+    outside = pl.col("_test").is_not_null() & (pl.col("_test_month") != _period_index(period))
+    return {"DIDP116" if other_months_allowed else "DIDP115": outside}
+
+
+def _nhs_number_masks(policy: Policy) -> dict[str, pl.Expr]:
+    nhs = pl.col("nhs_number")
+    wrong_length = nhs.is_not_null() & (nhs.str.len_chars() != 10)
+    fails_check = nhs_number_fails_modulus_11("_nhs_digits", "_nhs_check")
+    if policy.nhs_number_national_check:
+        # As the pipeline codes DIDS001: not ten digits, the palindrome test, or the check.
+        dids001 = nhs.is_not_null() & (
+            wrong_length | nhs_number_is_palindrome("nhs_number") | fails_check
+        )
+    else:
+        dids001 = nhs.is_not_null() & (nhs.str.len_chars() == 10) & fails_check
+    return {"DIDS002": wrong_length, "DIDS001": dids001}
+
+
 def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
     """Rule code -> expression that is True where that rule fires (nulls mean no)."""
     col = pl.col
     birth, request, rec, test, report = (col(v) for v in DATE_ITEMS.values())
-    nhs = col("nhs_number")
     received_lit = pl.lit(received, dtype=pl.Date)
     masks: dict[str, pl.Expr] = {
-        "DIDS002": nhs.is_not_null() & (nhs.str.len_chars() != 10),
-        "DIDS001": nhs.is_not_null()
-        & (nhs.str.len_chars() == 10)
-        & nhs_number_fails_modulus_11("_nhs_digits", "_nhs_check"),
-        "DIDP110": (
-            col("_nhs_digits").is_not_null() & nhs_number_is_palindrome("nhs_number")
-            if policy.nhs_number_palindrome_check
-            else pl.lit(False)
-        ),
+        **_nhs_number_masks(policy),
         "DIDS003": col("nhs_number_status").is_not_null()
         & ~col("nhs_number_status").is_in(sorted(policy.nhs_number_statuses)),
         "DIDS005": _invalid_date("birth_date"),
@@ -196,7 +226,7 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS010": (col("_birth_month") - col("_request_month")) > 6,
         "DIDS040": (col("_birth_month") - col("_received_month")) > 6,
         "DIDS012": col("ethnic_category").is_not_null()
-        & ~col("ethnic_category").is_in(sorted(ETHNIC_CATEGORY_VALUES)),
+        & ~col("ethnic_category").is_in(sorted(policy.ethnic_categories)),
         "DIDS014": col("gender").is_not_null() & ~col("gender").is_in(list(GENDER)),
         "DIDS017": col("postcode").is_not_null()
         & ~col("postcode").str.contains(POSTCODE_AS_GIVEN_PATTERN),
@@ -231,7 +261,7 @@ def record_masks(received: date, policy: Policy) -> dict[str, pl.Expr]:
         "DIDS048": report < test,
         "DIDS062": _more_than_a_month_after("_report", "_test"),
         "DIDS067": col("site_code").is_null(),
-        "DIDS069": _length_outside("site_code", 5, 12),
+        "DIDS069": site_code_malformed(),
         "DIDS070": col("accession_number").is_null(),
         "DIDS072": col("accession_number").str.len_chars() > 20,
     }

@@ -6,6 +6,7 @@ frames, so they stay column-wise and keep record order.
 
 import polars as pl
 
+from did.derive import provider_code
 from did.reference import NICIP, SNOMED_CT, Reference
 from did.spec.codes import (
     GP_PRACTICE_DEFAULT_CODES,
@@ -13,6 +14,7 @@ from did.spec.codes import (
     REFERRING_ORGANISATION_DEFAULT_CODES,
 )
 from did.spec.rules import RECORD_RULES, Needs
+from did.validate.checks import site_code_malformed
 
 GRACE = "6mo"
 
@@ -28,8 +30,14 @@ def available(reference: Reference | None, codes: pl.DataFrame | None) -> set[Ne
     return have
 
 
+# Rules about what the file was sent for (a period, a submitter) are not reference rules:
+# without them there is nothing to check, so they are not listed as not checked.
+_SUBMISSION_NEEDS = {Needs.PERIOD, Needs.PROVIDERS}
+
+
 def not_checked(reference: Reference | None, codes: pl.DataFrame | None) -> list[str]:
-    have = available(reference, codes)
+    """The reference rules that cannot be checked for want of reference data."""
+    have = available(reference, codes) | _SUBMISSION_NEEDS
     return [rule.code for rule in RECORD_RULES if rule.needs not in have]
 
 
@@ -54,15 +62,28 @@ _ORGANISATION_DATES = {
 }
 
 
+# The ODS kinds a GP practice code may name (DIDS018): a GP practice or another
+# prescribing cost centre. An organisation whose kind is not given is taken at its word.
+GP_PRACTICE_KINDS = ("gp_practice", "prescribing_cost_centre")
+
+
+def _known_to(organisations: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The organisations a column's code may name: for the GP practice, those of a GP kind."""
+    if column != "_gp" or "kind" not in organisations.columns:
+        return organisations
+    kind = pl.col("kind").cast(pl.String).str.strip_chars().str.to_lowercase()
+    return organisations.filter(kind.is_null() | (kind == "") | kind.is_in(GP_PRACTICE_KINDS))
+
+
 def organisation_helpers(organisations: pl.DataFrame) -> list[pl.Expr]:
     """Whether each organisation column's code is known and open on its date, once per
     batch (read by two rules each; see code_helpers)."""
-    known = organisations["code"].implode()
     helpers: list[pl.Expr] = []
     for column, on in _ORGANISATION_DATES.items():
+        table = _known_to(organisations, column)
         helpers += [
-            pl.col(column).is_in(known).alias(f"{column}_known"),
-            _open_on(column, organisations, on).alias(f"{column}_open"),
+            pl.col(column).is_in(table["code"].implode()).alias(f"{column}_known"),
+            _open_on(column, table, on).alias(f"{column}_open"),
         ]
     return helpers
 
@@ -83,7 +104,8 @@ def organisation_masks() -> dict[str, pl.Expr]:
         "DIDS079": org_known
         & _ORGANISATION_DATES["_referring_org"].is_not_null()
         & ~pl.col("_referring_org_open"),
-        "DIDS068": site.is_not_null() & ~site_known,
+        # Only a well-formed site code is looked up (DIDS069 reports the others).
+        "DIDS068": site.is_not_null() & ~site_code_malformed() & ~site_known,
         "DIDS081": site_known & test.is_not_null() & ~pl.col("_site_open"),
     }
 
@@ -153,10 +175,14 @@ def code_masks() -> dict[str, pl.Expr]:
         present = pl.col(column).is_not_null()
         masks[error] = present & (~known | (dated & ~valid & ~graced))
         masks[warning] = present & known & dated & ~valid & graced
+    # Whether the NICIP code maps to the SNOMED CT code is asked only when both are given
+    # and both pass their own rule (DIDS057, DIDS059), as the pipeline does.
     mapped = pl.col("_nicip_mapped")
+    both_valid = ~masks["DIDS057"] & ~masks["DIDS059"]
     masks["DIDS082"] = (
         pl.col("snomed_code").is_not_null()
         & mapped.is_not_null()
+        & both_valid
         & (mapped != pl.col("snomed_code"))
     )
     return masks
@@ -172,10 +198,23 @@ def reference_helpers(reference: Reference | None, codes: pl.DataFrame | None) -
     return helpers
 
 
-def reference_masks(reference: Reference | None, codes: pl.DataFrame | None) -> dict[str, pl.Expr]:
+def provider_masks(organisations: pl.DataFrame, providers: frozenset[str]) -> dict[str, pl.Expr]:
+    """DIDP117: a known site whose provider (did.derive.provider_code) is not one the
+    submitting organisation may submit for."""
+    provider = provider_code(organisations)
+    return {"DIDP117": pl.col("_site_known") & ~provider.is_in(sorted(providers))}
+
+
+def reference_masks(
+    reference: Reference | None,
+    codes: pl.DataFrame | None,
+    providers: frozenset[str] | None = None,
+) -> dict[str, pl.Expr]:
     masks: dict[str, pl.Expr] = {}
     if reference is not None and reference.organisations is not None:
         masks.update(organisation_masks())
+        if providers is not None:
+            masks.update(provider_masks(reference.organisations, providers))
     if reference is not None and reference.postcodes is not None:
         masks.update(postcode_masks(reference.postcodes))
     if codes is not None:

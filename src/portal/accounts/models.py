@@ -81,8 +81,8 @@ class User(AbstractBaseUser):
         )
 
     def organisations_with_roles(self):
-        """[(organisation, [role labels], may manage its people, may submit for it)] for the
-        dashboard."""
+        """[(organisation, [role labels], may manage its people, may submit for it, may see
+        its people)] for the dashboard."""
         grouped: dict = {}
         for membership in (
             self.active_memberships()
@@ -93,18 +93,22 @@ class User(AbstractBaseUser):
             entry = grouped.setdefault(membership.organisation_id, [membership.organisation, []])
             entry[1].append(membership.role)
         desk = self.is_service_desk
-        return [
-            (
-                organisation,
-                [Role(r).label for r in roles],
-                desk
-                or (
-                    Role.CALDICOTT_GUARDIAN in roles and self._on_guardian_register_of(organisation)
-                ),
-                Role.SUBMITTER in roles,
+        rows = []
+        for organisation, roles in grouped.values():
+            # As accounts.services.can_manage_people and can_see_people decide.
+            manage = desk or (
+                Role.CALDICOTT_GUARDIAN in roles and self._on_guardian_register_of(organisation)
             )
-            for organisation, roles in grouped.values()
-        ]
+            rows.append(
+                (
+                    organisation,
+                    [Role(r).label for r in roles],
+                    manage,
+                    Role.SUBMITTER in roles,
+                    manage or Role.PRIMARY_CONTACT in roles,
+                )
+            )
+        return rows
 
     @property
     def has_confirmed_totp(self) -> bool:

@@ -13,6 +13,8 @@ Permissions, with the object each is checked against:
 - `organisations.submit_for` (organisation): a submitter there.
 - `organisations.manage_people` (organisation): the desk, or the organisation's current
   Caldicott Guardian (role held and on the register today, ADR 046).
+- `organisations.see_people` (organisation): those who manage people, and the
+  organisation's primary contact.
 """
 
 from functools import wraps
@@ -86,6 +88,10 @@ PERMISSIONS.add_rule("portal.service_desk", is_service_desk)
 PERMISSIONS.add_rule("portal.submit", is_submitter)
 PERMISSIONS.add_rule("organisations.submit_for", is_submitter_for)
 PERMISSIONS.add_rule("organisations.manage_people", is_service_desk | is_current_guardian_of)
+# The primary contact answers for who has access there, so sees the people too.
+PERMISSIONS.add_rule(
+    "organisations.see_people", is_service_desk | is_current_guardian_of | is_primary_contact_of
+)
 
 
 def allowed(user, permission: str, obj=None) -> bool:

@@ -14,6 +14,7 @@ from portal.accounts.models import Invitation, Membership, User
 from portal.accounts.roles import MAX_SUBMITTERS, NATIONAL_ROLES, Role
 from portal.accounts.tokens import hash_token, new_token
 from portal.audit.services import record
+from portal.certificates.models import OPEN_STATES, Application, State
 from portal.organisations.models import Organisation
 
 
@@ -422,6 +423,25 @@ def people_at(organisation):
 def can_manage_people(user: User, organisation) -> bool:
     """The service desk, or the organisation's own Caldicott Guardian."""
     return permissions.allowed(user, "organisations.manage_people", organisation)
+
+
+def can_see_people(user: User, organisation) -> bool:
+    """Those who manage the organisation's people, and its primary contact, who answers for
+    who has access there (the Data User Certificate's named contact)."""
+    return permissions.allowed(user, "organisations.see_people", organisation)
+
+
+def organisation_status(organisation) -> dict:
+    """What an organisation's home page shows of its access: submitters against the limit,
+    the latest approved certificate, applications still open, invitations not yet used."""
+    applications = Application.objects.filter(organisation=organisation)
+    return {
+        "submitters": active_submitter_count(organisation),
+        "max_submitters": MAX_SUBMITTERS,
+        "approved": applications.filter(state=State.APPROVED).order_by("-state_changed_at").first(),
+        "open_applications": list(applications.filter(state__in=OPEN_STATES)),
+        "invitations": list(outstanding_invitations().filter(organisation=organisation)),
+    }
 
 
 def outstanding_invitations():

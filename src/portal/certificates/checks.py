@@ -15,6 +15,7 @@ from portal.certificates.rules import (
     TELEPHONE_ERROR,
     is_generic_mailbox,
     normalise_telephone,
+    same_name,
     same_text,
 )
 from portal.organisations.models import Organisation
@@ -53,25 +54,44 @@ def current_primary_contact(organisation: Organisation):
     return membership.user if membership else None
 
 
-def matches_primary_contact_held(organisation: Organisation, person: dict) -> bool:
-    """True when the details equal the primary contact held, or when none is held yet."""
+def primary_contact_differences(organisation: Organisation, person: dict) -> list[str]:
+    """Which of the details differ from the primary contact held (none when none is held)."""
     held = current_primary_contact(organisation)
     if held is None:
-        return True
-    return (
-        same_text(held.full_name, person["name"])
-        and same_text(held.job_title, person["job_title"])
-        and held.email.strip().lower() == person["email"].strip().lower()
-        and (normalise_telephone(held.telephone) or held.telephone.strip())
-        == (normalise_telephone(person["telephone"]) or person["telephone"].strip())
+        return []
+    differences = []
+    if not same_name(held.full_name, person["name"]):
+        differences.append("name")
+    if not same_text(held.job_title, person["job_title"]):
+        differences.append("job title")
+    if held.email.strip().lower() != person["email"].strip().lower():
+        differences.append("email address")
+    if (normalise_telephone(held.telephone) or held.telephone.strip()) != (
+        normalise_telephone(person["telephone"]) or person["telephone"].strip()
+    ):
+        differences.append("telephone number")
+    return differences
+
+
+def matches_primary_contact_held(organisation: Organisation, person: dict) -> bool:
+    """True when the details equal the primary contact held, or when none is held yet."""
+    return not primary_contact_differences(organisation, person)
+
+
+def primary_contact_mismatch(differences: list[str]) -> str:
+    """The error naming what differs, e.g. "The primary contact's job title and telephone
+    number do not match the ones we hold for your organisation…"."""
+    named = (
+        differences[0]
+        if len(differences) == 1
+        else ", ".join(differences[:-1]) + " and " + differences[-1]
     )
-
-
-PRIMARY_CONTACT_MISMATCH = (
-    "The primary contact's details do not match the ones we hold for your organisation. "
-    "Give the same name, job title, email address and telephone number as before, or "
-    "tick the box to say this application changes your primary contact"
-)
+    verb = "does not match the one" if len(differences) == 1 else "do not match the ones"
+    return (
+        f"The primary contact's {named} {verb} we hold for your organisation. "
+        "Give the same name, job title, email address and telephone number as before, or "
+        "tick the box to say this application changes your primary contact"
+    )
 
 
 def active_submitter_emails(organisation: Organisation) -> set[str]:
@@ -110,7 +130,7 @@ def match_guardian(organisation: Organisation, name: str, email: str) -> Caldico
     """The currently registered guardian with this name and registered email, if any."""
     email = (email or "").strip().lower()
     for guardian in CaldicottGuardian.objects.current().filter(organisation=organisation):
-        if guardian.email.lower() == email and same_text(guardian.name, name):
+        if guardian.email.lower() == email and same_name(guardian.name, name):
             return guardian
     return None
 
@@ -136,10 +156,10 @@ def application_problems(content: dict) -> list[tuple[str, str]]:
     primary = [p for p in people if p.get("primary_contact")]
     if len(primary) != 1:
         problems.append(("primary-contact", "Give exactly one primary contact"))
-    elif not content.get("changes_primary_contact") and not matches_primary_contact_held(
-        organisation, primary[0]
+    elif not content.get("changes_primary_contact") and (
+        differences := primary_contact_differences(organisation, primary[0])
     ):
-        problems.append(("primary-contact", PRIMARY_CONTACT_MISMATCH))
+        problems.append(("primary-contact", primary_contact_mismatch(differences)))
     for person in people:
         where = "primary-contact" if person.get("primary_contact") else "users"
         if is_generic_mailbox(person["email"]):

@@ -27,6 +27,19 @@ class OrganisationForm(NHSUKForm):
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
 
+    applicant_email = forms.EmailField(
+        label="Your email address",
+        help_text=(
+            "We will email you when the Caldicott Guardian and the national service desk "
+            "decide. You will need it, with the application's reference, to check progress."
+        ),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = None
@@ -37,6 +50,27 @@ class OrganisationForm(NHSUKForm):
             raise forms.ValidationError(problem)
         self.organisation = organisation
         return organisation.code
+
+
+class ProgressForm(NHSUKForm):
+    """Reference and email address: together the key to an application's progress."""
+
+    reference = forms.CharField(
+        label="Application reference",
+        help_text="It is in the email we sent you, for example DUC-000123.",
+        max_length=20,
+        error_messages={"required": "Enter the application reference"},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        help_text="The address you gave when you applied.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
 
 
 def _person_fields(prefix_label: str):
@@ -147,10 +181,10 @@ class PrimaryContactForm(PersonForm):
         if self.errors or self.organisation is None:
             return cleaned
         person = self.person(primary_contact=True)
-        if not cleaned.get("changes_primary_contact") and not checks.matches_primary_contact_held(
-            self.organisation, person
+        if not cleaned.get("changes_primary_contact") and (
+            differences := checks.primary_contact_differences(self.organisation, person)
         ):
-            raise forms.ValidationError(checks.PRIMARY_CONTACT_MISMATCH)
+            raise forms.ValidationError(checks.primary_contact_mismatch(differences))
         self.check_submitter_limit([person, *self.others])
         return cleaned
 
@@ -228,11 +262,11 @@ class AuthoriseForm(NHSUKForm):
             )
 
     def clean_typed_name(self):
-        from portal.certificates.rules import same_text
+        from portal.certificates.rules import same_name
         from portal.certificates.services import NAME_MISMATCH
 
         typed = self.cleaned_data["typed_name"]
-        if self.guardian is not None and not same_text(typed, self.guardian.name):
+        if self.guardian is not None and not same_name(typed, self.guardian.name):
             raise forms.ValidationError(NAME_MISMATCH)
         return typed
 
@@ -240,7 +274,7 @@ class AuthoriseForm(NHSUKForm):
 class DeclineForm(NHSUKForm):
     reason = forms.CharField(
         label="Why are you declining this application?",
-        help_text="We will tell the service desk. Do not include patient details.",
+        help_text="We will tell the applicant and the service desk. Do not include patient details.",
         max_length=2000,
         error_messages={"required": "Enter why you are declining this application"},
         widget=forms.Textarea(attrs={"rows": 4}),

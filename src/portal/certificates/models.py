@@ -87,6 +87,9 @@ class Application(models.Model):
     )
     route = models.CharField(max_length=10, choices=Route.choices, default=Route.ONLINE)
     content = models.JSONField()
+    # Where the outcome is emailed, and half of the key to look the application up. Not
+    # part of the signed content: the guardian authorises people's access, not who asked.
+    applicant_email = models.EmailField(blank=True)
     # The latest ApplicationStatus, kept here for queries; the status rows are the record.
     state = models.CharField(max_length=20, choices=State.choices)
     state_changed_at = models.DateTimeField(default=timezone.now)

@@ -119,6 +119,25 @@ def same_text(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
+# Titles people may or may not write before a name: "Owen Price" is "Dr Owen Price".
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof"})
+
+
+def same_name(a: str, b: str) -> bool:
+    """People's names compared as people write them: case, spacing and leading titles (Dr,
+    Mr, Mrs, Ms, Miss, Prof, with or without a full stop) make no difference. The one
+    comparison for the guardian register, the primary contact held and a typed signature."""
+
+    def fold(name):
+        words = (name or "").casefold().split()
+        while words and words[0].rstrip(".") in TITLES:
+            words = words[1:]
+        return " ".join(words)
+
+    folded = fold(a)
+    return bool(folded) and folded == fold(b)
+
+
 def person_record(*, name, job_title, email, telephone, primary_contact=False, submitter=False):
     """One person in the canonical content, tidied so equal details compare equal."""
     return {

@@ -7,6 +7,7 @@ ApplicationStatus row naming who acted, and writes the audit entry.
     change:  change_content voids the authorisation → VOIDED → AWAITING_GUARDIAN (new link)
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,8 +31,11 @@ from portal.certificates.models import (
     Route,
     State,
 )
-from portal.certificates.rules import content_hash, hash_token, new_token, same_text
+from portal.certificates.rules import content_hash, hash_token, new_token, same_name
 from portal.organisations.models import Organisation
+
+# "DUC-000123", as Application.reference writes it; the dash and the zeros may be left out.
+REFERENCE = re.compile(r"DUC-?0*(\d{1,9})")
 
 
 class CertificateError(ValueError):
@@ -83,6 +87,42 @@ def _transition(application, state, *, actor=None, actor_label=None, reason=""):
         details={**_audit_summary(application), "reason": reason}
         if reason
         else _audit_summary(application),
+    )
+
+
+def _tell_applicant(application: Application, template: str, **extra) -> None:
+    """Email the applicant at a decision, if they gave an address (paper forms have none)."""
+    if not application.applicant_email:
+        return
+    emails.send(
+        template,
+        application.applicant_email,
+        {
+            "reference": application.reference,
+            "organisation_name": application.organisation.name,
+            "guardian_name": application.guardian.name,
+            "progress_link": emails.absolute(reverse("certificates:apply-progress")),
+            "apply_link": emails.absolute(reverse("certificates:apply-start")),
+            **extra,
+        },
+    )
+
+
+def find_for_applicant(reference: str, email: str) -> Application | None:
+    """The application with this reference, only if it was sent from this email address.
+
+    Both must match, and a miss gives nothing away about which one did not, so a stranger
+    who guesses a reference learns nothing.
+    """
+    match = REFERENCE.fullmatch((reference or "").strip().upper().replace(" ", ""))
+    email = (email or "").strip()
+    if not match or not email:
+        return None
+    return (
+        Application.objects.select_related("organisation")
+        .filter(pk=int(match.group(1)), applicant_email__iexact=email)
+        .exclude(applicant_email="")
+        .first()
     )
 
 
@@ -139,8 +179,11 @@ def issue_guardian_link(application: Application, *, token: str | None = None) -
 
 
 @transaction.atomic
-def submit_online(content: dict, *, ip_address: str | None = None) -> tuple[Application, str]:
-    """Store a completed online application and email the guardian. Returns it and the link."""
+def submit_online(
+    content: dict, *, applicant_email: str = "", ip_address: str | None = None
+) -> tuple[Application, str]:
+    """Store a completed online application, email the guardian and send the applicant a
+    receipt. Returns the application and the guardian's link."""
     organisation, guardian = _validated(content)
     content = build_content(
         organisation=organisation,
@@ -154,9 +197,16 @@ def submit_online(content: dict, *, ip_address: str | None = None) -> tuple[Appl
         route=Route.ONLINE,
         content=content,
         state=State.AWAITING_GUARDIAN,
+        applicant_email=(applicant_email or "").strip().lower(),
     )
     _transition(application, State.AWAITING_GUARDIAN, actor_label="applicant")
     link = issue_guardian_link(application)
+    expires = application.guardian_links.order_by("-id").first().expires_at
+    _tell_applicant(
+        application,
+        emails.APPLICANT_SENT,
+        expires_on=timezone.localtime(expires).strftime("%-d %B %Y"),
+    )
     return application, link
 
 
@@ -218,7 +268,7 @@ def authorise_online(
             "You are no longer registered as this organisation's Caldicott Guardian, so you "
             "cannot authorise this certificate. Contact the national service desk."
         )
-    if not same_text(typed_name, guardian.name):
+    if not same_name(typed_name, guardian.name):
         raise CertificateError(NAME_MISMATCH)
     if application.changes_primary_contact and not confirms_primary_contact_change:
         raise CertificateError(CONFIRM_CHANGE)
@@ -235,6 +285,7 @@ def authorise_online(
         user_agent=(user_agent or "")[:500],
     )
     _transition(application, State.AWAITING_DESK, actor_label=_guardian_label(guardian))
+    _tell_applicant(application, emails.APPLICANT_AUTHORISED)
     return authorisation
 
 
@@ -250,6 +301,7 @@ def decline_online(token: str, *, reason: str, ip_address: str | None) -> Applic
     _transition(
         application, State.DECLINED, actor_label=_guardian_label(link.guardian), reason=reason
     )
+    _tell_applicant(application, emails.APPLICANT_DECLINED, reason=reason)
     return application
 
 
@@ -382,6 +434,7 @@ def reject(application: Application, *, actor, reason: str) -> Application:
     if application.state not in (State.AWAITING_GUARDIAN, State.AWAITING_DESK):
         raise CertificateError("This application has already been decided")
     _transition(application, State.REJECTED, actor=actor, reason=reason)
+    _tell_applicant(application, emails.APPLICANT_REJECTED, reason=reason)
     return application
 
 
@@ -484,6 +537,11 @@ def _approve(application: Application, *, actor, conflicts_confirmed=False) -> A
     _transition(application, State.APPROVED, actor=actor)
     for user in invited_users:
         send_invitation(user, organisation=organisation, actor=actor)
+    _tell_applicant(
+        application,
+        emails.APPLICANT_APPROVED,
+        invitation_days=settings.INVITATION_VALID_FOR.days,
+    )
     names = ", ".join(u.email for u in invited_users) or "nobody new"
     return ApprovalResult(
         True, invited_users, f"{application.reference} approved. Invited: {names}."

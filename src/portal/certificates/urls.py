@@ -12,6 +12,7 @@ urlpatterns = [
     path("apply/guardian", views_apply.guardian, name="apply-guardian"),
     path("apply/check", views_apply.check, name="apply-check"),
     path("apply/sent", views_apply.sent, name="apply-sent"),
+    path("apply/progress", views_apply.progress, name="apply-progress"),
     # Reached by links emailed to the registered guardian.
     path("guardian/<str:token>", views_guardian.guardian_review, name="guardian-review"),
     path("contacts/", views_guardian.contacts_request, name="contacts-request"),

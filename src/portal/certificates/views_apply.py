@@ -4,6 +4,7 @@ An applicant at the trust need not have an account, so the draft lives in their 
 until they submit it; nothing is stored in the database before then.
 """
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +14,7 @@ from portal.certificates.forms import (
     GuardianForm,
     OrganisationForm,
     PrimaryContactForm,
+    ProgressForm,
     SubmitForm,
     UserForm,
 )
@@ -20,6 +22,10 @@ from portal.certificates.http import client_ip, posted
 from portal.core.public import public
 from portal.core.ratelimits import rate_limited
 
+NOT_FOUND = (
+    "No application matches that reference and email address. Check both are exactly as in "
+    "the email we sent you when you applied."
+)
 DRAFT_KEY = "certificate_draft"
 SENT_KEY = "certificate_sent"
 
@@ -54,13 +60,18 @@ def start(request):
 def organisation(request):
     draft = _draft(request)
     form = OrganisationForm(
-        posted(request), initial={"ods_code": draft.get("organisation_code", "")}
+        posted(request),
+        initial={
+            "ods_code": draft.get("organisation_code", ""),
+            "applicant_email": draft.get("applicant_email", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         if draft.get("organisation_code") != form.cleaned_data["ods_code"]:
             # A different organisation: its guardian and primary contact differ too.
             draft = {"users": draft.get("users", [])}
         draft["organisation_code"] = form.cleaned_data["ods_code"]
+        draft["applicant_email"] = form.cleaned_data["applicant_email"]
         _save(request, draft)
         return redirect(_next(request, "certificates:apply-primary-contact"))
     return render(request, "certificates/apply/organisation.html", {"form": form})
@@ -166,6 +177,7 @@ def check(request):
     if org is None:
         return redirect("certificates:apply-organisation")
     for needed, page in (
+        ("applicant_email", "certificates:apply-organisation"),
         ("primary_contact", "certificates:apply-primary-contact"),
         ("guardian", "certificates:apply-guardian"),
     ):
@@ -175,7 +187,9 @@ def check(request):
     form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            application, _ = services.submit_online(content, ip_address=client_ip(request))
+            application, _ = services.submit_online(
+                content, applicant_email=draft["applicant_email"], ip_address=client_ip(request)
+            )
         except services.ApplicationInvalid as invalid:
             for _, message in invalid.problems:
                 form.add_error(None, message)
@@ -184,6 +198,8 @@ def check(request):
             request.session[SENT_KEY] = {
                 "reference": application.reference,
                 "organisation": org.name,
+                "applicant_email": application.applicant_email,
+                "guardian": application.guardian.name,
             }
             return redirect("certificates:apply-sent")
     return render(
@@ -193,6 +209,7 @@ def check(request):
             "form": form,
             "organisation": org,
             "content": {**content, "organisation": {"code": org.code, "name": org.name}},
+            "applicant_email": draft["applicant_email"],
         },
     )
 
@@ -203,4 +220,34 @@ def sent(request):
     summary = request.session.get(SENT_KEY)
     if not summary:
         return redirect("certificates:apply-start")
-    return render(request, "certificates/apply/sent.html", {"summary": summary})
+    return render(
+        request,
+        "certificates/apply/sent.html",
+        {
+            "summary": summary,
+            "guardian_days": settings.GUARDIAN_LINK_VALID_FOR.days,
+            "invitation_days": settings.INVITATION_VALID_FOR.days,
+        },
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def progress(request):
+    """Where an application is, for whoever holds its reference and the applicant's email
+    address. A wrong pair gets the same answer whichever half is wrong."""
+    form = ProgressForm(posted(request))
+    application = None
+    if request.method == "POST" and form.is_valid():
+        application = services.find_for_applicant(
+            form.cleaned_data["reference"], form.cleaned_data["email"]
+        )
+        if application is None:
+            form.add_error(None, NOT_FOUND)
+    if application is not None:
+        return render(
+            request,
+            "certificates/apply/progress.html",
+            {"application": application, "statuses": application.statuses.all()},
+        )
+    return render(request, "certificates/apply/progress_ask.html", {"form": form})

@@ -11,10 +11,15 @@ from django.forms.renderers import TemplatesSetting
 _WIDGET_CLASSES = {
     forms.Textarea: "nhsuk-textarea",
     forms.Select: "nhsuk-select",
-    forms.ClearableFileInput: "nhsuk-file-upload",
-    forms.FileInput: "nhsuk-file-upload",
+    # The design system's file input class, which carries its visible focus style.
+    forms.ClearableFileInput: "nhsuk-file-upload__input",
+    forms.FileInput: "nhsuk-file-upload__input",
     forms.CheckboxInput: "nhsuk-checkboxes__input",
 }
+
+
+# The design system's red border for a field with an error, by the field's own class.
+_ERROR_CLASSES = ("nhsuk-input", "nhsuk-textarea", "nhsuk-select")
 
 
 class NHSUKFormRenderer(TemplatesSetting):
@@ -29,6 +34,9 @@ class NHSUKFormMixin:
     __init__, because forms such as the certificate's person forms add their fields after
     this __init__ has run; those fields would otherwise render as unstyled inputs, and an
     NHS.UK checkbox without its class never shows its tick.
+
+    aria-describedby is left to Django (BoundField.aria_describedby names `<id>_helptext`
+    and `<id>_error`), and templates/nhsuk/field.html gives the hint and error those ids.
     """
 
     def __init__(self, *args, **kwargs):
@@ -45,8 +53,6 @@ class NHSUKFormMixin:
         classes = widget.attrs.get("class", "").split()
         if css and css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
-        if field.help_text:
-            widget.attrs.setdefault("aria-describedby", f"id_{self.add_prefix(name)}-hint")
 
     def __getitem__(self, name):
         if name in self.fields:
@@ -60,9 +66,10 @@ class NHSUKFormMixin:
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "nhsuk-input" in css and "--error" not in css:
-                    widget.attrs["class"] = css + " nhsuk-input--error"
+                classes = widget.attrs.get("class", "").split()
+                for base in _ERROR_CLASSES:
+                    if base in classes and f"{base}--error" not in classes:
+                        widget.attrs["class"] = " ".join([*classes, f"{base}--error"])
 
 
 class NHSUKForm(NHSUKFormMixin, forms.Form):

@@ -19,6 +19,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     parent_code = models.CharField(max_length=12, blank=True)
+    # The NHS England region (ODS national grouping) and integrated care board (ODS
+    # high-level health geography); for GP practices, the commissioning sub-ICB location.
+    region_code = models.CharField(max_length=12, blank=True)
+    icb_code = models.CharField(max_length=12, blank=True)
+    commissioner_code = models.CharField(max_length=12, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     open_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)

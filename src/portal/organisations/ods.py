@@ -2,11 +2,18 @@
 
 Positions 1-12 mean the same in every file: code, name, national grouping, high-level
 health geography, address lines 1-5, postcode, open date, close date (YYYYMMDD). Column
-15 holds the parent for trust sites (etr/ets) and the commissioner for GP practices.
+15 holds the parent for trust sites (etr/ets) and the commissioner (the sub-ICB location)
+for GP practices (epraccur). The national grouping is the NHS England region (Y56 ...)
+and the high-level health geography the integrated care board (Q.. codes).
+
+Every code is checked against the shape of an ODS code before anything is stored: the
+codes end up in published tables and downloads, so a file that puts a formula or markup
+where a code belongs is refused by line (ADR 055).
 """
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -14,6 +21,9 @@ from pathlib import Path
 from portal.organisations.models import OrganisationKind
 
 COLUMNS = 27
+# ODS codes are upper-case letters and digits: regions Y56, ICBs QE1, sub-ICB locations
+# 15F, trusts RR8, sites RR813, practices B86001.
+ODS_CODE = re.compile(r"[A-Z0-9]{2,12}")
 KIND_BY_FILE = {
     "etr": OrganisationKind.NHS_TRUST,
     "ets": OrganisationKind.NHS_TRUST_SITE,
@@ -31,6 +41,9 @@ class OdsRow:
     name: str
     kind: str
     parent_code: str
+    region_code: str
+    icb_code: str
+    commissioner_code: str
     postcode: str
     open_date: date | None
     close_date: date | None
@@ -59,6 +72,22 @@ def _date(value: str, path: Path, line: int, column: str) -> date | None:
         ) from None
 
 
+def is_ods_code(value: str) -> bool:
+    return bool(ODS_CODE.fullmatch(value))
+
+
+def _code(fields: list[str], index: int, path: Path, line: int, what: str, required=False) -> str:
+    value = fields[index].strip().upper()
+    if not value and not required:
+        return ""
+    if not is_ods_code(value):
+        raise OdsFileError(
+            f"{path.name}, line {line}: {what} {fields[index]!r} is not an ODS code "
+            "(2 to 12 letters and digits)"
+        )
+    return value
+
+
 def read_rows(path: Path) -> list[OdsRow]:
     kind = kind_for(path)
     try:
@@ -75,19 +104,23 @@ def read_rows(path: Path) -> list[OdsRow]:
             raise OdsFileError(
                 f"{path.name}, line {line}: expected {COLUMNS} columns, found {len(fields)}"
             )
-        code = fields[0].strip().upper()
-        if not code or not code.isalnum() or len(code) > 12:
-            raise OdsFileError(f"{path.name}, line {line}: {fields[0]!r} is not an ODS code")
+        code = _code(fields, 0, path, line, "the code", required=True)
         name = fields[1].strip()
         if not name:
             raise OdsFileError(f"{path.name}, line {line}: the name is blank")
-        parent = fields[14].strip().upper() if kind == OrganisationKind.NHS_TRUST_SITE else ""
+        site = kind == OrganisationKind.NHS_TRUST_SITE
+        practice = kind == OrganisationKind.GP_PRACTICE
         rows.append(
             OdsRow(
                 code=code,
                 name=name,
                 kind=kind,
-                parent_code=parent,
+                parent_code=_code(fields, 14, path, line, "the parent") if site else "",
+                region_code=_code(fields, 2, path, line, "the national grouping"),
+                icb_code=_code(fields, 3, path, line, "the health geography"),
+                commissioner_code=_code(fields, 14, path, line, "the commissioner")
+                if practice
+                else "",
                 postcode=fields[9].strip().upper(),
                 open_date=_date(fields[10], path, line, "open date"),
                 close_date=_date(fields[11], path, line, "close date"),

@@ -17,7 +17,17 @@ class ImportCounts:
     files: list[str] = field(default_factory=list)
 
 
-_FIELDS = ("name", "kind", "parent_code", "postcode", "open_date", "close_date")
+_FIELDS = (
+    "name",
+    "kind",
+    "parent_code",
+    "region_code",
+    "icb_code",
+    "commissioner_code",
+    "postcode",
+    "open_date",
+    "close_date",
+)
 
 
 def import_ods_files(paths: list[Path], actor=None) -> ImportCounts:

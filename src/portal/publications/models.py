@@ -1,5 +1,7 @@
 from django.db import models
 
+from did.publish.periods import parse_period
+
 
 class ReleaseKind(models.TextChoices):
     PROVISIONAL = "provisional", "Provisional (monthly)"
@@ -39,13 +41,7 @@ class Release(models.Model):
 
     @property
     def title(self) -> str:
-        from did.publish.periods import parse_period
-
-        def month(period):
-            year, number = parse_period(period)
-            return f"{_MONTHS[number - 1]} {year}"
-
-        span = f"{month(self.period_start)} to {month(self.period_end)}"
+        span = f"{month_name(self.period_start)} to {month_name(self.period_end)}"
         if self.kind == ReleaseKind.FINAL:
             return f"Final annual statistics, {span}"
         return f"Provisional monthly statistics, {span}"
@@ -59,3 +55,9 @@ _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December",
 )  # fmt: skip
+
+
+def month_name(period: str) -> str:
+    """2026-09 -> September 2026."""
+    year, month = parse_period(period)
+    return f"{_MONTHS[month - 1]} {year}"

@@ -5,19 +5,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from did.publish.periods import parse_period, shift
+from did.publish.periods import periods_between, shift
 from did.publish.tables import ENGLAND, TABLES
 from did.spec.derived import MODALITIES
-from portal.publications.charts import Bar, bar_chart
-from portal.publications.models import _MONTHS, Release
+from portal.publications.charts import Bar, bar_chart, small_multiples
+from portal.publications.models import Release, month_name
 from portal.publications.services import load_table
 
-CHARTS = ("modality", "monthly", "source-setting")
-
-
-def month_name(period: str) -> str:
-    year, month = parse_period(period)
-    return f"{_MONTHS[month - 1]} {year}"
+CHARTS = ("modality", "monthly", "source-setting", "trend")
 
 
 @dataclass
@@ -30,6 +25,11 @@ class Section:
     chart: str = ""
     numeric: set[int] = field(default_factory=set)
     svg: str = ""
+    anchor: str = ""  # the id of its heading and table; default: the table's name
+    stacked: bool = False  # chart above a wide table, rather than beside it
+
+    def __post_init__(self):
+        self.anchor = self.anchor or self.table
 
     @property
     def table_rows(self) -> list[list[tuple[str, object, bool]]]:
@@ -54,8 +54,48 @@ def _england(frame: pl.DataFrame, period: str, column: str = "provider_code") ->
     return frame.filter((pl.col(column) == ENGLAND) & (pl.col("period") == period))
 
 
+def modality_trend(
+    table: pl.DataFrame, provider: str, periods: list[str]
+) -> list[tuple[str, list[int | None]]]:
+    """Each modality the provider (or ENGLAND) has tests of, with its count in every month
+    of the release (0 for a month without a row: no tests)."""
+    rows = table.filter(pl.col("provider_code") == provider)
+    cells = {(p, m): v for p, m, v in rows.select("period", "modality", "activity").rows()}
+    present = set(rows["modality"])
+    return [(m, [cells.get((p, m), 0) for p in periods]) for m in MODALITIES if m in present]
+
+
+def _short_month(period: str) -> str:
+    return month_name(period)[:3] + " " + period[:4]
+
+
+def trend_section(
+    release: Release, provider: str, chart_id: str, title: str
+) -> tuple["Section", str]:
+    periods = periods_between(release.period_start, release.period_end)
+    series = modality_trend(load_table(release, "modality_provider_counts"), provider, periods)
+    section = Section(
+        "modality_provider_counts",
+        title,
+        "Tests each month by modality. Each small chart has its own scale, from zero.",
+        ["Month", *(name for name, _ in series)],
+        [
+            [month_name(p), *(_number(values[i]) for _, values in series)]
+            for i, p in enumerate(periods)
+        ],
+        chart="trend",
+        numeric=set(range(1, len(series) + 1)),
+        anchor="trend",
+        stacked=True,
+    )
+    svg = small_multiples(chart_id, title, [_short_month(p) for p in periods], series)
+    return section, svg
+
+
 def chart_svg(release: Release, chart: str) -> str | None:
     latest = release.period_end
+    if chart == "trend":
+        return trend_section(release, ENGLAND, "chart-trend", _TREND_TITLE)[1]
     if chart == "modality":
         table = load_table(release, "modality_provider_counts")
         rows = _england(table, latest).select("modality", "activity").rows()
@@ -103,16 +143,20 @@ def headline(release: Release) -> dict:
         figures["direction"] = "more" if change >= 0 else "fewer"
     modality = _england(load_table(release, "modality_provider_counts"), latest)
     if modality.height:
-        top = modality.sort("activity", descending=True, nulls_last=True).row(0)
-        figures["top_modality"] = top[2]
-        figures["top_modality_activity"] = top[3]
+        top = modality.sort("activity", descending=True, nulls_last=True).row(0, named=True)
+        figures["top_modality"] = top["modality"]
+        figures["top_modality_activity"] = top["activity"]
     return figures
+
+
+_TREND_TITLE = "Imaging tests in England by modality and month"
 
 
 def sections(release: Release) -> list[Section]:
     latest = release.period_end
     month = month_name(latest)
-    out = []
+    trend, _ = trend_section(release, ENGLAND, "chart-trend", _TREND_TITLE)
+    out = [trend]
 
     modality = _england(load_table(release, "modality_provider_counts"), latest)
     out.append(
@@ -202,7 +246,16 @@ def sections(release: Release) -> list[Section]:
                 "Median days, GP direct access",
                 "Median days, all sources",
             ],
-            [[row[2], *(_number(v) for v in row[3:])] for row in cancer.rows()],
+            [
+                [row[0], *(_number(v) for v in row[1:])]
+                for row in cancer.select(
+                    "cancer_group",
+                    "gp_direct_access",
+                    "all_sources",
+                    "gp_median_days_request_to_test",
+                    "all_median_days_request_to_test",
+                ).rows()
+            ],
             numeric={1, 2, 3, 4},
         )
     )
@@ -221,3 +274,99 @@ def sections(release: Release) -> list[Section]:
         )
     )
     return out
+
+
+@dataclass(frozen=True)
+class Provider:
+    code: str
+    name: str
+    region_name: str
+
+
+def providers(release: Release) -> list[Provider]:
+    """The providers with rows in the release, by name."""
+    table = load_table(release, "modality_provider_counts").filter(
+        pl.col("provider_code") != ENGLAND
+    )
+    seen = table.select("provider_code", "provider_name", "region_name").unique("provider_code")
+    found = [Provider(c, n or c, r or "") for c, n, r in seen.rows()]
+    return sorted(found, key=lambda p: (p.name, p.code))
+
+
+def find_provider(release: Release, code: str) -> Provider | None:
+    return next((p for p in providers(release) if p.code == code), None)
+
+
+def _share(part, whole) -> str:
+    if part is None or whole is None:
+        return "[c]"
+    if not whole:
+        return "0.0"
+    return f"{part * 100 / whole:.1f}"
+
+
+def provider_sections(release: Release, provider: Provider) -> list[Section]:
+    """The provider's activity and waiting times, beside England's, from the release."""
+    latest = release.period_end
+    month = month_name(latest)
+    trend, svg = trend_section(
+        release,
+        provider.code,
+        "chart-provider-trend",
+        f"Imaging tests at {provider.name} by modality and month",
+    )
+    trend.svg, trend.chart = svg, ""  # the release's chart downloads are England's
+    counts = load_table(release, "modality_provider_counts").filter(pl.col("period") == latest)
+    mine = dict(counts.filter(pl.col("provider_code") == provider.code).select(
+        "modality", "activity"
+    ).rows())  # fmt: skip
+    england = dict(counts.filter(pl.col("provider_code") == ENGLAND).select(
+        "modality", "activity"
+    ).rows())  # fmt: skip
+    activity = Section(
+        "modality_provider_counts",
+        f"Tests by modality, {month}, against England",
+        "The provider's tests, England's, and the provider's share of England's tests.",
+        ["Modality", "Tests", "England", "Share of England, %"],
+        [
+            [m, _number(mine[m]), _number(england.get(m)), _share(mine[m], england.get(m))]
+            for m in MODALITIES
+            if m in mine
+        ],
+        numeric={1, 2, 3},
+        anchor="provider-activity",
+    )
+    waits = load_table(release, "waiting_times").filter(pl.col("period") == latest)
+    medians = {
+        (code, m, measure): median
+        for code, m, measure, median in waits.filter(
+            pl.col("provider_code").is_in([provider.code, ENGLAND])
+        )
+        .select("provider_code", "modality", "measure", "median_days")
+        .rows()
+    }
+    waiting = Section(
+        "waiting_times",
+        f"Median days waited, {month}, against England",
+        TABLES["waiting_times"].description,
+        [
+            "Modality",
+            "Request to test: provider",
+            "Request to test: England",
+            "Test to report: provider",
+            "Test to report: England",
+        ],
+        [
+            [m]
+            + [
+                _number(medians.get((code, m, measure)))
+                for measure in ("request_to_test", "test_to_report")
+                for code in (provider.code, ENGLAND)
+            ]
+            for m in MODALITIES
+            if any((provider.code, m, x) in medians for x in ("request_to_test", "test_to_report"))
+        ],
+        numeric={1, 2, 3, 4},
+        anchor="provider-waits",
+    )
+    return [activity, trend, waiting]

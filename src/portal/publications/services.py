@@ -22,10 +22,15 @@ from did.publish import PublishOptions, publish, write_release
 from did.publish.disclosure import DisclosureRules
 from did.publish.periods import Window, release_calendar
 from did.publish.reference import load_cancer_groups, load_regions
-from did.publish.release import read_table_csv
+from did.publish.release import MANIFEST, read_table_csv, read_wide_csv
 from did.publish.tables import TABLES
+from did.publish.wide import TABLE_1
+from did.publish.workbook import Cover
+from did.publish.workbook import table_1_workbook as workbook_bytes
+from portal.accounts import permissions
 from portal.audit.services import record
-from portal.publications.models import Release
+from portal.organisations.models import Organisation, OrganisationKind
+from portal.publications.models import Release, month_name
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,19 @@ def release_dir(release: Release) -> Path:
     return releases_dir() / release.slug
 
 
-def _digest(inputs: list[dict], engine: str, rules: DisclosureRules) -> str:
+def _digest(inputs: list[dict], engine: str, options: PublishOptions) -> str:
+    """What a release is made from: the inputs, the disclosure rules and the organisation
+    reference that names, places and commissions (a new ODS import gives a new version)."""
+    reference = hashlib.sha256()
+    for frame in (options.regions, options.practices):
+        if frame is not None:
+            reference.update(frame.sort(frame.columns[0]).write_csv().encode())
     canonical = json.dumps(
-        {"inputs": sorted(inputs, key=lambda i: (i["id"], i["sha256"])), "rules": rules.describe()},
+        {
+            "inputs": sorted(inputs, key=lambda i: (i["id"], i["sha256"])),
+            "rules": options.rules.describe(),
+            "reference": reference.hexdigest(),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -76,12 +91,52 @@ def disclosure_rules() -> DisclosureRules:
     )
 
 
+def provider_reference() -> pl.DataFrame:
+    """Every provider's name, region and ICB: the imported ODS trusts first, and the
+    starter region list (did/data/provider_regions.csv) for a trust ODS leaves without a
+    region or that has not been imported (ADR 056)."""
+    trusts = Organisation.objects.filter(kind=OrganisationKind.NHS_TRUST).values_list(
+        "code", "name", "region_code", "icb_code"
+    )
+    imported = pl.DataFrame(
+        [list(row) for row in trusts],
+        schema={
+            "provider_code": pl.Utf8,
+            "provider_name": pl.Utf8,
+            "region_code": pl.Utf8,
+            "icb_code": pl.Utf8,
+        },
+        orient="row",
+    ).with_columns(pl.all().replace("", None))
+    starter = load_regions().select("provider_code", pl.col("region_code").alias("starter_region"))
+    joined = imported.join(starter, on="provider_code", how="full", coalesce=True)
+    return joined.select(
+        "provider_code",
+        "provider_name",
+        pl.coalesce("region_code", "starter_region").alias("region_code"),
+        "icb_code",
+    ).sort("provider_code")
+
+
+def practice_commissioners() -> pl.DataFrame:
+    """Each imported GP practice's commissioning sub-ICB location and ICB (ODS epraccur)."""
+    practices = Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).values_list(
+        "code", "commissioner_code", "icb_code"
+    )
+    return pl.DataFrame(
+        [list(row) for row in practices],
+        schema={"practice_code": pl.Utf8, "sub_icb_code": pl.Utf8, "icb_code": pl.Utf8},
+        orient="row",
+    )
+
+
 def publication_options(expected_providers=None) -> PublishOptions:
     codes, order = load_cancer_groups()
     return PublishOptions(
         cancer_codes=codes,
         cancer_group_order=order,
-        regions=load_regions(),
+        regions=provider_reference(),
+        practices=practice_commissioners(),
         expected_providers=tuple(expected_providers) if expected_providers else None,
         rules=disclosure_rules(),
     )
@@ -110,7 +165,7 @@ def publish_release(
         raise NothingToPublish("There are no accepted submissions to publish yet.")
     inputs = [{"id": f.id, "sha256": f.sha256} for f in files]
     options = publication_options(expected_providers)
-    digest = _digest(inputs, engine, options.rules)
+    digest = _digest(inputs, engine, options)
     existing = Release.objects.filter(name=window.name, inputs_digest=digest).first()
     if existing and release_dir(existing).is_dir():
         return existing, False
@@ -197,6 +252,47 @@ def table_path(release: Release, name: str, extension: str) -> Path | None:
 def load_table(release: Release, name: str) -> pl.DataFrame | None:
     path = table_path(release, name, "csv")
     return read_table_csv(name, path) if path else None
+
+
+def wide_table_path(release: Release, name: str = TABLE_1) -> Path | None:
+    path = release_dir(release) / f"{name}.csv"
+    return path if path.is_file() else None
+
+
+def table_1_workbook(release: Release) -> bytes | None:
+    """The Table 1 workbook (Cover, Notes, Provider) rendered from the release's wide CSV."""
+    path = wide_table_path(release)
+    if path is None:
+        return None
+    headings, rows = read_wide_csv(path)
+    manifest = json.loads((release_dir(release) / MANIFEST).read_text(encoding="utf-8"))
+    wide = next(t for t in manifest.get("wide_tables", []) if t["name"] == TABLE_1)
+    first_year = int(wide["financial_year"][:4])
+    start = max(f"{first_year}-04", release.period_start)
+    ran = timezone.localtime(release.ran_at).date()
+    cover = Cover(
+        title=wide["title"],
+        period=f"{month_name(start)} to {month_name(release.period_end)}",
+        status="Final" if release.kind == "final" else "Provisional",
+        published=ran,
+        cut_off=ran,
+        suppress_below=release.disclosure.get("suppress_below"),
+        min_tests_for_days=release.disclosure.get("min_tests_for_days"),
+    )
+    return workbook_bytes(cover, headings, rows)
+
+
+def quality_organisations(user):
+    from portal.submissions.models import Status  # publications reads submissions, not back
+
+    """The organisations whose data-quality dashboard `user` may see: the desk sees every
+    organisation with accepted data; anyone else, the organisations they hold an active
+    role at (deny by default: nobody else, and nothing for a signed-out visitor)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    if user.is_service_desk:
+        return Organisation.objects.filter(submissions__status=Status.ACCEPTED).distinct()
+    return permissions.organisations_where(user)
 
 
 def upcoming_releases(today: date | None = None):

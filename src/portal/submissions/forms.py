@@ -37,7 +37,11 @@ class PeriodForm(NHSUKForm):
 class UploadForm(NHSUKForm):
     file = forms.FileField(
         label="Upload your file",
-        help_text="A CSV file (18 columns, no header row), an XML file, or a zip file holding one.",
+        help_text=(
+            "A CSV file of the 18 data items (in the national order, with the test date "
+            "before the NICIP and SNOMED CT codes, or with a header row naming them), a DIDS "
+            "XML file, or a zip file holding one."
+        ),
         error_messages={"required": "Select the file to upload", "empty": "The file is empty"},
     )
 

@@ -67,6 +67,14 @@ class Submission(models.Model):
     warning_count = models.BigIntegerField(default=0)
     rule_counts = models.JSONField(default=list, blank=True)
     file_errors = models.JSONField(default=list, blank=True)
+    # What an error rejected (SUBMISSIONS_REJECTION at the time): the file, or its record.
+    rejection = models.CharField(max_length=8, default="file")
+    # Records kept in the store, and records with no error (what the national pipeline,
+    # which rejects records rather than files, would keep).
+    records_accepted = models.BigIntegerField(default=0)
+    records_without_errors = models.BigIntegerField(default=0)
+    # How the file was read, when the report should say (a CSV file's column order).
+    notices = models.JSONField(default=list, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
     failure_message = models.TextField(blank=True)
 
@@ -97,6 +105,10 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def records_rejected(self) -> int:
+        return self.record_count - self.records_accepted
 
 
 class SubmissionEvent(models.Model):

@@ -220,6 +220,7 @@ def validate(submission_id) -> Submission | None:
             store.absolute(submission.upload_path),
             received=received,
             period=submission.period,
+            providers=frozenset({submission.organisation.code}),
             progress=_progress_recorder(submission.pk),
         )
     except Exception:
@@ -261,22 +262,26 @@ def _fail(submission, message):
 
 
 def store_outcome(submission, outcome: engine.EngineOutcome):
-    report = None
-    if outcome.issues is not None:
-        report = store.write_parquet(outcome.issues, store.report_path(submission.pk))
-    written = None
-    if outcome.accepted:
-        written = store.write_parquet(
-            outcome.records,
-            store.records_path(submission.organisation.code, submission.period, submission.pk),
-        )
+    """Move the engine's files into the store and commit what they say; the outcome's work
+    folder is removed either way."""
     try:
-        return _commit(submission, outcome, report, written)
-    except BaseException:
-        # The row was not committed, so the file must not stay visible to anyone.
-        if written is not None:
-            written.path.unlink(missing_ok=True)
-        raise
+        report = written = None
+        if outcome.issues_path is not None:
+            report = store.put_file(outcome.issues_path, store.report_path(submission.pk))
+        if outcome.accepted and outcome.records_path is not None:
+            written = store.put_file(
+                outcome.records_path,
+                store.records_path(submission.organisation.code, submission.period, submission.pk),
+            )
+        try:
+            return _commit(submission, outcome, report, written)
+        except BaseException:
+            # The row was not committed, so the file must not stay visible to anyone.
+            if written is not None:
+                written.path.unlink(missing_ok=True)
+            raise
+    finally:
+        outcome.close()
 
 
 def _commit(submission, outcome, report, written):
@@ -291,6 +296,10 @@ def _commit(submission, outcome, report, written):
         submission.warning_count = outcome.warning_count
         submission.rule_counts = outcome.rule_counts
         submission.file_errors = outcome.file_errors
+        submission.rejection = outcome.rejection
+        submission.records_accepted = outcome.records_accepted
+        submission.records_without_errors = outcome.records_without_errors
+        submission.notices = outcome.notices
         submission.records_read = outcome.record_count
         submission.report_path = store.relative(report.path) if report else ""
         details = {
@@ -298,6 +307,7 @@ def _commit(submission, outcome, report, written):
             "records": outcome.record_count,
             "errors": outcome.error_count,
             "warnings": outcome.warning_count,
+            "records_accepted": outcome.records_accepted,
         }
         if not outcome.accepted:
             _add_event(submission, Status.REJECTED, WORKER)
@@ -316,7 +326,7 @@ def _commit(submission, outcome, report, written):
             period=submission.period,
             path=store.relative(written.path),
             sha256=written.sha256,
-            record_count=outcome.record_count,
+            record_count=outcome.records_accepted,
         )
         _add_event(submission, Status.ACCEPTED, WORKER)
         submission.save()

@@ -15,6 +15,7 @@ without a row is an orphan that `portal store-gc` removes.
 
 import hashlib
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+# The engine's Parquet options: one definition for every file of the record store.
+from did.validate.output import PARQUET_OPTIONS
 
 TEMP_SUFFIX = ".tmp"
 CHUNK = 1024 * 1024
@@ -115,15 +119,13 @@ def write_atomically(final: Path, write: Callable[[Path], None]) -> WrittenFile:
     return WrittenFile(final, digest, size)
 
 
-# zstd level 1 is within 3% of the default level's size and much faster to write. Column
-# statistics are left out: each records file holds one organisation and one period and is
-# always read whole, so nothing prunes on min/max, and computing them for every text
-# column cost more than a second per million records (docs/benchmarks.md).
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "statistics": False}
-
-
 def write_parquet(frame, final: Path) -> WrittenFile:
     return write_atomically(final, lambda temp: frame.write_parquet(temp, **PARQUET_OPTIONS))
+
+
+def put_file(source: Path, final: Path) -> WrittenFile:
+    """Move a finished file (such as one the engine wrote) into the store, atomically."""
+    return write_atomically(final, lambda temp: shutil.move(source, temp))
 
 
 def move_into_store(source: Path, final: Path) -> None:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts import permissions, recovery, services
@@ -14,11 +15,19 @@ def _organisation_for_manager(request, code):
 
 @require_http_methods(["GET"])
 def people(request, code):
-    organisation = _organisation_for_manager(request, code)
+    """The organisation's people: who has access, the certificate, invitations not yet used.
+    Its primary contact sees it too; only those who manage people can remove access."""
+    organisation = permissions.organisation_or_404(request.user, "organisations.see_people", code)
     return render(
         request,
         "accounts/people.html",
-        {"organisation": organisation, "people": services.people_at(organisation)},
+        {
+            "organisation": organisation,
+            "people": services.people_at(organisation),
+            "status": services.organisation_status(organisation),
+            "can_manage": services.can_manage_people(request.user, organisation),
+            "now": timezone.now(),
+        },
     )
 
 

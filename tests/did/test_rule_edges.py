@@ -1,11 +1,12 @@
-"""The compiled screen (did.validate.compiled, _screen.c) against the Polars rules.
+"""Every rule at its edges, read by both paths: the same report either way.
 
-The screen only chooses which records the rules look at, so `did validate` must give the
-same report with it as without it (the Polars whole-file scan), on every rule and on
-generated files full of values at the rules' edges.
+A plain CSV file is validated by the whole-file scan (did.validate.whole_file), which, when
+no records are kept, screens values mostly untrimmed and checks again the records on which
+a rule fires; any other file by the general reader, batch by batch. Both must give the same
+report on every rule, at each date rule's edge and on generated files full of values at
+the rules' edges.
 """
 
-import os
 from datetime import date, timedelta
 
 import pytest
@@ -14,12 +15,10 @@ from hypothesis import strategies as st
 
 import did.validate
 from did.imaging_codes import is_snomed_concept_id
-from did.read.plain import plain_csv
 from did.spec.codes import REFERRER_CODE_PATTERN
 from did.spec.items import COLUMNS
 from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY
-from did.validate import compiled, validate_file
-from did.validate.checks import record_masks
+from did.validate import validate_file, whole_file
 from tests.did.records import RECEIVED, csv_text, record
 from tests.did.test_validate_rules import CASES, PALINDROME_POLICY
 
@@ -27,53 +26,29 @@ POLICIES = [PORTAL_POLICY, DSP_POLICY, XSD_STRICT_POLICY, PALINDROME_POLICY]
 
 
 @pytest.fixture
-def screens(monkeypatch):
-    """What each compiled screen gave: its record count, or None where it gave up."""
+def scans(monkeypatch):
+    """The outcome of each whole-file scan (True: the file was validated by it)."""
     outcomes = []
-    real = compiled.screen
+    real = whole_file.validate_whole
 
     def spy(*args, **kwargs):
-        screened = real(*args, **kwargs)
-        outcomes.append(None if screened is None else screened.records)
-        return screened
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]
 
-    monkeypatch.setattr(compiled, "screen", spy)
+    monkeypatch.setattr(whole_file, "validate_whole", spy)
     return outcomes
 
 
 def _both_ways(path, policy=PORTAL_POLICY, received=RECEIVED) -> tuple[dict, dict]:
-    """The report with the compiled screen, and the report of the Polars scan alone."""
-    screened = validate_file(path, received=received, policy=policy, keep_records=False)
-    built = compiled._screen
-    compiled._screen = None
+    """The report of the whole-file scan (screened), and of the general reader alone."""
+    scanned = validate_file(path, received=received, policy=policy, keep_records=False)
+    real = did.validate.plain_csv
+    did.validate.plain_csv = lambda path: None
     try:
-        scanned = validate_file(path, received=received, policy=policy, keep_records=False)
+        read = validate_file(path, received=received, policy=policy, keep_records=False)
     finally:
-        compiled._screen = built
-    return screened.to_dict(), scanned.to_dict()
-
-
-@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.name)
-def test_the_screen_knows_every_rule_that_needs_no_reference_data(policy):
-    rules = set(record_masks(RECEIVED, policy)) | {"DIDP114"}  # SNOMED CT id: a helper column
-    assert rules == compiled.SCREENED_RULES
-
-
-def test_a_rule_the_screen_does_not_know_keeps_it_away(tmp_path, screens, codes):
-    path = tmp_path / "records.csv"
-    path.write_text(csv_text([record(1), record(2, nicip_code="XNONE")]), encoding="utf-8")
-    report = validate_file(path, received=RECEIVED, codes=codes, keep_records=False)
-    assert screens == []  # the code reference brings rules the screen cannot check
-    assert report.rule_counts["DIDS057"] == 1
-
-
-def test_the_screen_is_built():
-    # Without it `did validate` is still right but misses its speed target (make install
-    # builds it; see pyproject.toml).
-    assert compiled.available()
-    # Under scripts/sanitize_screen.sh, the sanitised build is the one under test.
-    if sanitized := os.environ.get("SANITIZED_SCREEN"):
-        assert compiled._screen.__file__ == sanitized
+        did.validate.plain_csv = real
+    return scanned.to_dict(), read.to_dict()
 
 
 @pytest.mark.parametrize(
@@ -85,14 +60,14 @@ def test_the_screen_is_built():
     ],
     ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES) if not c[3]],
 )
-def test_every_rule_fires_the_same_with_the_screen(tmp_path, screens, rule, changes, policy):
+def test_every_rule_fires_the_same_either_way(tmp_path, scans, rule, changes, policy):
     rows = [record(n) for n in range(1, 6)] + [record(6, **changes)]
     path = tmp_path / "records.csv"
     path.write_text(csv_text(rows), encoding="utf-8")
-    with_screen, without = _both_ways(path, policy)
-    assert screens[0] == 6  # the screen read the file
-    assert with_screen == without
-    assert with_screen["rule_counts"].get(rule)
+    scanned, read = _both_ways(path, policy)
+    assert scans[0] is True  # the whole-file scan read the file
+    assert scanned == read
+    assert scanned["rule_counts"].get(rule)
 
 
 # (rule, changes to the valid record, receipt date, policy, whether the rule fires): each
@@ -147,33 +122,33 @@ EDGES = [
     EDGES,
     ids=[f"{e[0]}-{'fires' if e[4] else 'quiet'}-{i}" for i, e in enumerate(EDGES)],
 )
-def test_each_date_rule_is_screened_exactly_at_its_edge(
-    tmp_path, screens, rule, changes, received, policy, fires
+def test_each_date_rule_fires_exactly_at_its_edge_either_way(
+    tmp_path, scans, rule, changes, received, policy, fires
 ):
     path = tmp_path / "edge.csv"
     path.write_text(csv_text([record(1), record(2, **changes)]), encoding="utf-8")
-    with_screen, without = _both_ways(path, policy, received)
-    assert screens[0] == 2
-    assert with_screen == without
-    assert (rule in with_screen["rule_counts"]) is fires
+    scanned, read = _both_ways(path, policy, received)
+    assert scans[0] is True
+    assert scanned == read
+    assert (rule in scanned["rule_counts"]) is fires
 
 
-def test_flagged_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypatch, screens):
-    monkeypatch.setattr(did.validate, "FIRED_SLICE", 3)
+def test_fired_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypatch, scans):
+    monkeypatch.setattr(whole_file, "FIRED_SLICE", 3)
     rows = [record(n, gender="7" if n % 4 == 0 else "1") for n in range(1, 40)]
     rows.append(record(40, accession_number=rows[0]["accession_number"]))  # DIDS071
     path = tmp_path / "records.csv"
     path.write_text(csv_text(rows, header=True).replace("\n", "\r\n"), encoding="utf-8-sig")
-    with_screen, without = _both_ways(path)
-    assert screens[0] == 40
-    assert with_screen == without
-    assert [i["record"] for i in with_screen["issues"] if i["rule"] == "DIDS014"] == list(
+    scanned, read = _both_ways(path)
+    assert scans[0] is True
+    assert scanned == read
+    assert [i["record"] for i in scanned["issues"] if i["rule"] == "DIDS014"] == list(
         range(4, 40, 4)
     )
-    assert [i["record"] for i in with_screen["issues"] if i["rule"] == "DIDS071"] == [40]
+    assert [i["record"] for i in scanned["issues"] if i["rule"] == "DIDS071"] == [40]
 
 
-def test_a_header_in_another_order_is_read_by_name(tmp_path, screens):
+def test_a_header_in_another_order_is_read_by_name(tmp_path, scans):
     order = list(reversed(COLUMNS))
     rows = [
         record(1),
@@ -183,33 +158,13 @@ def test_a_header_in_another_order_is_read_by_name(tmp_path, screens):
     lines = [",".join(order)] + [",".join(row[c] for c in order) for row in rows]
     path = tmp_path / "reordered.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with_screen, without = _both_ways(path)
-    assert screens[0] == 3
-    assert with_screen == without
-    assert {(i["record"], i["rule"]) for i in with_screen["issues"]} == {
+    scanned, read = _both_ways(path)
+    assert scans[0] is True
+    assert scanned == read
+    assert {(i["record"], i["rule"]) for i in scanned["issues"]} == {
         (2, "DIDS014"),
         (3, "DIDS071"),
     }
-
-
-@pytest.mark.parametrize(
-    "damage",
-    [
-        ("a tab", lambda text: text.replace("LS1 4AP", "LS1\t4AP", 1)),
-        ("a byte beyond ASCII", lambda text: text.replace("ACC0000002", "ACC\u00e90002", 1)),
-        ("a blank line", lambda text: text.replace("\n", "\n\n", 1)),
-        ("a short line", lambda text: text.replace(",RR813,", ",", 1)),
-        ("a long line", lambda text: text.replace(",RR813,", ",RR813,,", 1)),
-        ("a control byte", lambda text: text.replace("LS1 4AP", "LS1\x0b4AP", 1)),
-    ],
-    ids=lambda damage: damage[0],
-)
-def test_the_screen_gives_up_on_anything_but_plain_ascii_rows(tmp_path, damage):
-    path = tmp_path / "damaged.csv"
-    path.write_text(damage[1](csv_text([record(n) for n in range(1, 4)])), encoding="utf-8")
-    plain = plain_csv(path)
-    assert plain is not None  # offered to the whole-file scan, refused by the screen
-    assert compiled.screen(plain, received=RECEIVED, policy=PORTAL_POLICY) is None
 
 
 # --- generated files: values at the edges of every rule -----------------------------------
@@ -359,11 +314,11 @@ def records(draw):
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(records(), min_size=1, max_size=12), st.sampled_from(POLICIES), st.booleans())
-def test_generated_files_get_the_same_report_with_the_screen(tmp_path, rows, policy, header):
+def test_generated_files_get_the_same_report_either_way(tmp_path, rows, policy, header):
     path = tmp_path / "generated.csv"
     path.write_text(csv_text(rows, header=header), encoding="utf-8")
-    with_screen, without = _both_ways(path, policy)
-    assert with_screen == without
+    scanned, read = _both_ways(path, policy)
+    assert scanned == read
 
 
 PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters=',"'))
@@ -373,13 +328,13 @@ PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclud
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.lists(PRINTABLE, min_size=18, max_size=18), min_size=1, max_size=8), st.data())
-def test_any_printable_values_get_the_same_report_with_the_screen(tmp_path, screens, rows, data):
-    # Whatever the values, the screen reads the file (18 printable fields a line) and the
-    # report is the Polars scan's.
+def test_any_printable_values_get_the_same_report_either_way(tmp_path, scans, rows, data):
+    # Whatever the values, the whole-file scan reads the file (18 printable fields a line)
+    # and its report is the general reader's.
     lines = ["9" + ",".join(row) for row in rows]  # a digit first: never taken for XML
     ending = data.draw(st.sampled_from(["\n", "\r\n"]))
     path = tmp_path / "printable.csv"
     path.write_bytes((ending.join(lines) + data.draw(st.sampled_from(["", ending]))).encode())
-    with_screen, without = _both_ways(path)
-    assert screens[-2:] == [len(rows), None]  # screened, then the Polars scan alone
-    assert with_screen == without
+    scanned, read = _both_ways(path)
+    assert scans[-1] is True
+    assert scanned == read
