@@ -45,8 +45,8 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    value = _raw(name, None, False)
+def env_int(name: str, default: int, *, minimum: int | None = None, required: bool = False) -> int:
+    value = _raw(name, None, required)
     if value is None:
         return default
     try:

@@ -48,23 +48,6 @@ AUDIT_SEAL_KEY = env_str(
 # commit an entry with a lower id.
 AUDIT_SEAL_DELAY_SECONDS = env_int("AUDIT_SEAL_DELAY_SECONDS", 60, minimum=0)
 
-if PRODUCTION:
-    problems = []
-    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
-        problems.append("SECRET_KEY must be a random value of at least 50 characters")
-    if not all(fernet_key_is_valid(key) for key in FIELD_ENCRYPTION_KEYS):
-        problems.append("FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes)")
-    if len(AUDIT_SEAL_KEY) < 32 or AUDIT_SEAL_KEY in (SECRET_KEY, *FIELD_ENCRYPTION_KEYS):
-        problems.append("AUDIT_SEAL_KEY must be a random value of its own, at least 32 characters")
-    if DEBUG:
-        problems.append("DEBUG must be false")
-    if "*" in ALLOWED_HOSTS:
-        problems.append("ALLOWED_HOSTS must name the portal's hosts, not '*'")
-    if problems:
-        raise ImproperlyConfigured(
-            "Unsafe production settings: " + "; ".join(problems) + " (see docs/configuration.md)."
-        )
-
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +58,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
+    "django_ratelimit",
     "portal.core",
     "portal.audit",
     "portal.organisations",
@@ -105,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last, as django-axes asks: turns a lock-out found during the request into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -142,6 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -282,6 +274,7 @@ OUTBOX_PAGE_ENABLED = not PRODUCTION
 # Shown on the contact, accessibility and privacy pages and on every error page.
 SERVICE_DESK_EMAIL = env_str("SERVICE_DESK_EMAIL", "did.servicedesk@example.nhs.uk", required=True)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000", required=True)
+PASSWORD_RESET_VALID_FOR = timedelta(minutes=env_int("PASSWORD_RESET_VALID_MINUTES", 60, minimum=5))
 INVITATION_VALID_FOR = timedelta(days=env_int("INVITATION_VALID_DAYS", 14, minimum=1))
 GUARDIAN_LINK_VALID_FOR = timedelta(days=env_int("GUARDIAN_LINK_VALID_DAYS", 7, minimum=1))
 # "Who are our contacts?" is a public form that emails the registered guardian: at most this
@@ -290,11 +283,53 @@ CONTACTS_LINKS_PER_GUARDIAN_PER_DAY = env_int("CONTACTS_LINKS_PER_GUARDIAN_PER_D
 # Largest scan of a paper Data User Certificate the service desk may attach.
 CERTIFICATE_SCAN_MAX_BYTES = env_int("CERTIFICATE_SCAN_MAX_MB", 10, minimum=1) * 1024 * 1024
 
-# Sign-in throttling (portal.accounts.throttle): failures per email address and per IP
-# address within the window lock further attempts until the window has passed.
+# The proxies in front of the portal that append to X-Forwarded-For (portal.core.client):
+# the browser's address is the one they were reached from. 0 = nothing in front.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, required=True)
+
+# Shared by every web process and the worker (rate limits count across all of them).
+CACHES = {
+    "default": {
+        "BACKEND": "portal.core.cache.AtomicDatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit lists the cache backends it knows; ours is the database cache with
+    # an atomic increment (portal.core.cache, tested in tests/core/test_throttling.py).
+    "django_ratelimit.W001",
+    # django-axes locks accounts only; addresses are throttled by django-ratelimit.
+    "axes.W006",
+]
+
+# Sign-in throttling (portal.accounts.throttle, ADR 071): failures per account (django-axes)
+# and per client address (django-ratelimit) within the window lock further attempts.
 SIGN_IN_WINDOW = timedelta(minutes=15)
 SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
-SIGN_IN_MAX_FAILURES_PER_IP = 20
+SIGN_IN_MAX_FAILURES_PER_IP = env_int("SIGN_IN_MAX_FAILURES_PER_IP", 20, minimum=1)
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = SIGN_IN_MAX_FAILURES_PER_ACCOUNT
+AXES_COOLOFF_TIME = SIGN_IN_WINDOW
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; addresses are django-ratelimit's
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "portal.accounts.throttle.username"
+AXES_CLIENT_IP_CALLABLE = "portal.core.client.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "portal.accounts.views.sign_in.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+
+# Rate limits per client address (portal.core.ratelimits): "N/period" with period
+# s, m, h or d (e.g. 10/h). Each application and contacts lookup emails a guardian.
+RATE_LIMITS = {
+    "apply": env_str("RATE_LIMIT_APPLY", "10/h"),
+    "contacts": env_str("RATE_LIMIT_CONTACTS", "10/h"),
+    "password-reset": env_str("RATE_LIMIT_PASSWORD_RESET", "5/h"),
+    "api": env_str("RATE_LIMIT_API", "600/m"),
+}
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 # "json": one JSON object a line (time, level, logger, message, request_id), for the log
@@ -355,3 +390,29 @@ SUBMISSIONS_IMAGING_CODES = env_str("SUBMISSIONS_IMAGING_CODES", "")
 SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS = env_int(
     "SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS", 30, minimum=1
 )
+
+# Production refuses to start with an unsafe value; every problem is named at once.
+if PRODUCTION:
+    problems = []
+    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
+        problems.append("SECRET_KEY must be a random value of at least 50 characters")
+    if not all(fernet_key_is_valid(key) for key in FIELD_ENCRYPTION_KEYS):
+        problems.append("FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes)")
+    if len(AUDIT_SEAL_KEY) < 32 or AUDIT_SEAL_KEY in (SECRET_KEY, *FIELD_ENCRYPTION_KEYS):
+        problems.append("AUDIT_SEAL_KEY must be a random value of its own, at least 32 characters")
+    if DEBUG:
+        problems.append("DEBUG must be false")
+    if "*" in ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS must name the portal's hosts, not '*'")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        problems.append("DATABASE_URL must name a PostgreSQL database, not SQLite")
+    if not SECURE_COOKIES:
+        problems.append("SECURE_COOKIES must be true (cookies only over HTTPS)")
+    if not SECURE_SSL_REDIRECT:
+        problems.append("SECURE_SSL_REDIRECT must be true (plain HTTP is redirected to HTTPS)")
+    if SECURE_HSTS_SECONDS < 31536000:
+        problems.append("SECURE_HSTS_SECONDS must be at least 31536000 (one year of HSTS)")
+    if problems:
+        raise ImproperlyConfigured(
+            "Unsafe production settings: " + "; ".join(problems) + " (see docs/configuration.md)."
+        )

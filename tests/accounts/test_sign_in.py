@@ -133,12 +133,14 @@ def test_a_person_without_a_confirmed_authenticator_cannot_sign_in(client):
     assert client.get("/sign-in/code").url == "/sign-in"
 
 
-def test_an_inactive_person_gets_the_same_message_as_a_wrong_password(client):
+def test_an_inactive_person_is_told_their_access_ended_only_with_the_right_password(client):
     user = _enrolled_user()
     user.is_active = False
     user.save()
-    html = _password_step(client, user.email).content.decode()
-    assert "The email address or password is not correct" in html
+    wrong = _password_step(client, user.email, "wrong-password").content.decode()
+    assert "The email address or password is not correct" in wrong
+    right = _password_step(client, user.email).content.decode()
+    assert "Your access to Submit Diagnostic Imaging Data has ended" in right
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(client):
@@ -196,13 +198,15 @@ def test_a_successful_sign_in_clears_earlier_failures(client):
 
 def test_many_failures_from_one_address_throttle_every_account_from_it(client, settings):
     settings.SIGN_IN_MAX_FAILURES_PER_IP = 7  # 20 in production; fewer keeps the test quick
-    for n in range(settings.SIGN_IN_MAX_FAILURES_PER_IP):
-        _password_step(client, f"guess{n}@example.nhs.uk", "wrong-password")
-    user = _enrolled_user()
-    html = _password_step(client, user.email).content.decode()
-    assert "too many failed attempts to sign in from your network" in html
-    other = _password_step(client, user.email, REMOTE_ADDR="10.0.0.9")
-    assert other.url == "/sign-in/code"
+    # django-ratelimit counts in fixed windows: frozen time keeps the test inside one.
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(settings.SIGN_IN_MAX_FAILURES_PER_IP):
+            _password_step(client, f"guess{n}@example.nhs.uk", "wrong-password")
+        user = _enrolled_user()
+        html = _password_step(client, user.email).content.decode()
+        assert "too many failed attempts to sign in from your network" in html
+        other = _password_step(client, user.email, REMOTE_ADDR="10.0.0.9")
+        assert other.url == "/sign-in/code"
 
 
 def test_the_next_page_is_kept_across_both_steps_but_only_on_this_site(client):

@@ -203,12 +203,30 @@ def test_two_sealing_jobs_at_once_cannot_fork_the_chain():
     [
         {"nhs_number": "x"},
         {"record": {"PersonBirthDate": "1970-01-01", "date_of_birth": "1970-01-01"}},
-        {"note": "patient 943 476 5919 complained"},
-        {"values": ["LS1 3EX"]},
         {"Postcode": "x"},
     ],
 )
-def test_patient_identifiers_never_reach_the_audit_trail(details):
+def test_details_named_as_patient_identifiers_are_a_programming_error(details):
     with pytest.raises(PatientIdentifierInAudit):
         record("system", "test", details=details)
     assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("details", "kept"),
+    [
+        ({"note": "patient 943 476 5919 complained"}, {"note": "patient [redacted] complained"}),
+        ({"values": ["LS1 3EX"]}, {"values": ["[redacted]"]}),
+        ({"reason": "Wrong site, see ls14ap ward"}, {"reason": "Wrong site, see [redacted] ward"}),
+        # An email address that happens to start like a postcode is a person's address.
+        ({"email": "jb12ab@nhs.net"}, {"email": "jb12ab@nhs.net"}),
+        ({"to": ["LS1 4AP", "jb12ab@nhs.net"]}, {"to": ["[redacted]", "jb12ab@nhs.net"]}),
+    ],
+)
+def test_free_text_that_looks_like_a_patient_identifier_is_redacted_not_refused(details, kept):
+    """M4: such text made record() raise, and the person got a 500."""
+    entry = record("system", "test", target="ods:LS1 4AP", details=details)
+    entry.refresh_from_db()
+    assert entry.details == kept
+    assert entry.target == "ods:[redacted]"
+    assert verify().ok

@@ -187,10 +187,10 @@ def test_only_the_service_desk_sees_the_queue_and_decides(client, guardian):
     submitter = UserFactory()
     grant(submitter, Role.SUBMITTER, guardian.organisation)
     client.force_login(submitter)
-    assert client.get("/service-desk/certificates/").status_code == 403
-    assert client.get(f"/service-desk/certificates/{application.pk}").status_code == 403
-    assert client.post(f"/service-desk/certificates/{application.pk}/approve").status_code == 403
-    assert client.post(f"/service-desk/certificates/{application.pk}/reject").status_code == 403
+    assert client.get("/service-desk/certificates/").status_code == 404
+    assert client.get(f"/service-desk/certificates/{application.pk}").status_code == 404
+    assert client.post(f"/service-desk/certificates/{application.pk}/approve").status_code == 404
+    assert client.post(f"/service-desk/certificates/{application.pk}/reject").status_code == 404
 
 
 def test_no_audit_entry_for_a_certificate_holds_a_telephone_number(client, desk, guardian):

@@ -4,8 +4,10 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, UUIDConverter
+from django.utils import timezone
 
 # The only pages anyone may see without signing in. Adding to this list is a decision.
 PUBLIC_ROUTES = {
@@ -19,6 +21,9 @@ PUBLIC_ROUTES = {
     "accounts:activate",
     "accounts:activate-mfa",
     "accounts:sign-in-mfa",
+    "accounts:forgotten-password",
+    "accounts:forgotten-password-sent",
+    "accounts:reset-password",
     "certificates:guardian-review",
     "certificates:contacts-request",
     "certificates:contacts-request-sent",
@@ -108,3 +113,263 @@ def test_every_route_denies_anonymous_users_unless_declared_public(client, db, r
         assert response.status_code == 302, f"{method.upper()} {path} gave {response.status_code}"
         login = settings.LOGIN_URL if "/" in settings.LOGIN_URL else "/sign-in"
         assert response.url.startswith(login), f"{method.upper()} {path} went to {response.url}"
+
+
+# ------------------------------------------------------------------ role x route matrix
+#
+# Every URL pattern x every role x GET/POST, with real object ids (ADR 070). Each route
+# declares who may use it (its audience) and the answers a permitted person may get; the
+# test fails on any other answer. Everyone else gets the portal's one refusal: 302 to
+# sign-in when not signed in (anonymous, mid-MFA, revoked), 401 from the API without a
+# working token, and 404 when signed in (never 403, never anything that says it exists).
+
+ROLES = (
+    "anonymous",
+    "mid_mfa",
+    "other_submitter",
+    "submitter",
+    "primary_contact",
+    "guardian",
+    "service_desk",
+    "revoked",
+)
+SIGNED_IN = {"other_submitter", "submitter", "primary_contact", "guardian", "service_desk"}
+# Audiences: which roles a route is for.
+PUBLIC = set(ROLES)
+ANY_SIGNED_IN = SIGNED_IN
+SUBMITTERS = {"submitter", "other_submitter"}
+SUBMITTER_OF_A = {"submitter"}
+MANAGERS_OF_A = {"guardian", "service_desk"}
+PEOPLE_OF_A = {"submitter", "primary_contact", "guardian"}
+DESK = {"service_desk"}
+
+
+class R:
+    """A route's audience and the answers a permitted person may get to GET and POST."""
+
+    def __init__(self, audience, get=(200,), post=(405,), args=()):
+        self.audience, self.get, self.post, self.args = audience, set(get), set(post), args
+
+
+SAMPLE_SLUG = "sample"
+MATRIX = {
+    "core:home": R(PUBLIC),
+    "core:healthz": R(PUBLIC, get=(200, 503)),
+    "core:dashboard": R(ANY_SIGNED_IN),
+    "core:accessibility": R(PUBLIC),
+    "core:privacy": R(PUBLIC),
+    "core:cookies": R(PUBLIC),
+    "core:contact": R(PUBLIC),
+    "accounts:sign-in": R(PUBLIC, post=(200,)),
+    # Mid-MFA gets the code page; everyone else is sent back to the password step.
+    "accounts:sign-in-mfa": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "accounts:sign-out": R(ANY_SIGNED_IN, get=(405,), post=(302,)),
+    # Eight POSTs from one address: past RATE_LIMIT_PASSWORD_RESET the answer is 429.
+    "accounts:forgotten-password": R(PUBLIC, post=(200, 429)),
+    "accounts:forgotten-password-sent": R(PUBLIC),
+    "accounts:reset-password": R(PUBLIC, post=(200,), args=("reset_token",)),
+    "accounts:activate": R(PUBLIC, post=(200,), args=("invitation_token",)),
+    "accounts:activate-mfa": R(PUBLIC, get=(302,), post=(302,), args=("invitation_token",)),
+    # Its primary contact sees the people too; only managers remove access.
+    "accounts:people": R(MANAGERS_OF_A | {"primary_contact"}, args=("code_a",)),
+    "accounts:revoke": R(MANAGERS_OF_A, post=(200,), args=("code_a", "submitter_id")),
+    "accounts:invitations": R(DESK),
+    "accounts:reset-authenticator": R(
+        DESK, get=(405,), post=(302,), args=("code_a", "submitter_id")
+    ),
+    "accounts:reinvite": R(DESK, get=(405,), post=(302,), args=("invitation_id",)),
+    "certificates:apply-start": R(PUBLIC),
+    "certificates:apply-organisation": R(PUBLIC, post=(200,)),
+    "certificates:apply-primary-contact": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-users": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-guardian": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-check": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-sent": R(PUBLIC, get=(200, 302)),
+    "certificates:apply-progress": R(PUBLIC, post=(200,)),
+    "certificates:guardian-review": R(PUBLIC, post=(200, 400), args=("guardian_token",)),
+    "certificates:contacts-request": R(PUBLIC, post=(200,)),
+    "certificates:contacts-request-sent": R(PUBLIC, get=(200, 302)),
+    # A link that does not work answers the same page whoever opens it.
+    "certificates:contacts-disclosure": R(
+        PUBLIC, get=(404, 410), post=(404, 405, 410), args=("unknown-token",)
+    ),
+    "certificates:queue": R(DESK),
+    "certificates:paper": R(DESK, post=(200,)),
+    "certificates:application": R(DESK, args=("application_id",)),
+    "certificates:approve": R(DESK, get=(405,), post=(302, 409), args=("application_id",)),
+    "certificates:reject": R(DESK, get=(405,), post=(400,), args=("application_id",)),
+    "certificates:resend-guardian-link": R(DESK, get=(405,), post=(302,), args=("application_id",)),
+    "certificates:scan": R(DESK, get=(404,), args=("application_id",)),
+    "certificates:guardians": R(DESK, post=(200,)),
+    "certificates:guardians-import": R(DESK, post=(200,)),
+    "notify:outbox": R(DESK),
+    "notify:outbox-message": R(DESK, args=("outbox_message_id",)),
+    "publications:index": R(PUBLIC),
+    "publications:calendar": R(PUBLIC),
+    "publications:release": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
+    "publications:table-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "t", "csv")),
+    "publications:chart": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "c")),
+    "publications:providers": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
+    "publications:provider": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "RX1")),
+    "publications:table-1-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "csv")),
+    "publications:quality-index": R(ANY_SIGNED_IN),
+    # Its people, and the desk (A has accepted data); nobody else.
+    "publications:quality": R(PEOPLE_OF_A | DESK, args=("code_a",)),
+    "submissions:history": R(ANY_SIGNED_IN),
+    "submissions:start": R(SUBMITTERS, get=(302,), post=(302,)),
+    "submissions:period": R(SUBMITTER_OF_A, post=(200,), args=("code_a",)),
+    "submissions:upload": R(SUBMITTER_OF_A, post=(400,), args=("code_a", "period")),
+    "submissions:detail": R(SUBMITTER_OF_A, args=("submission_id",)),
+    "submissions:status": R(SUBMITTER_OF_A, args=("submission_id",)),
+    "submissions:issues-csv": R(SUBMITTER_OF_A, args=("submission_id",)),
+    "submissions:records-csv": R(SUBMITTER_OF_A, args=("submission_id",)),
+    "submissions:api-tokens": R(SUBMITTERS, post=(200,)),
+    "submissions:api-token-revoke": R(
+        SUBMITTER_OF_A, get=(405,), post=(302,), args=("api_token_id",)
+    ),
+    "submissions:desk-overview": R(DESK),
+    "submissions:desk-non-submitters": R(DESK),
+}
+# The REST API (token in the Authorization header, never the session).
+API_MATRIX = {
+    "api:submit": R(SUBMITTERS, get=(405,), post=(422,)),
+    "api:submission": R(SUBMITTER_OF_A, args=("submission_id",)),
+    "api:report": R(SUBMITTER_OF_A, args=("submission_id",)),
+    # The schema is for any token holder (the middleware wants a token for all of /api/).
+    "api:api-root": R(ANY_SIGNED_IN, get=(404,), post=(404,)),
+    "api:schema": R(ANY_SIGNED_IN),
+    "api:openapi-json": R(ANY_SIGNED_IN, post=(200,)),
+}
+
+
+@pytest.fixture
+def world(db, settings):
+    """Two trusts and a person in every role, with real objects for the URLs."""
+    from portal.accounts import recovery
+    from portal.accounts import services as accounts
+    from portal.accounts.roles import Role
+    from portal.accounts.views.sign_in import PENDING
+    from portal.certificates import services as certificates
+    from portal.notify.models import OutboxMessage
+    from portal.submissions import services as submissions
+    from portal.submissions import tokens
+    from tests.accounts.factories import UserFactory, grant, with_totp
+    from tests.certificates.factories import GuardianFactory, content
+    from tests.submissions.factories import (
+        TrustFactory,
+        outcome,
+        received_submission,
+        submitter_for,
+    )
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    a, b = TrustFactory(code="RX1"), TrustFactory(code="RY2")
+    desk = UserFactory()
+    grant(desk, Role.SERVICE_DESK)
+    people = {
+        "submitter": submitter_for(a),
+        "other_submitter": submitter_for(b),
+        "primary_contact": UserFactory(),
+        "guardian": UserFactory(),
+        "service_desk": desk,
+        "revoked": submitter_for(a),
+    }
+    grant(people["primary_contact"], Role.PRIMARY_CONTACT, a)
+    grant(people["guardian"], Role.CALDICOTT_GUARDIAN, a)
+    registered = GuardianFactory(organisation=a, email=people["guardian"].email)
+
+    submission = received_submission(people["submitter"], a)
+    submissions.start_validation(submission.pk)
+    submissions.store_outcome(submission, outcome())
+    api_tokens = {role: tokens.create(person, "matrix")[1] for role, person in people.items()}
+    with_totp(people["submitter"])
+    invitee = UserFactory(is_active=False)
+    grant(invitee, Role.SUBMITTER, a)
+    invitation = accounts.send_invitation(invitee, organisation=a, actor=desk)
+    application, guardian_link = certificates.submit_online(
+        content(registered, changes_primary_contact=True)
+    )
+
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        if role in people:
+            clients[role].force_login(people[role])
+    session = clients["mid_mfa"].session
+    session[PENDING] = {
+        "user": people["submitter"].pk,
+        "at": timezone.now().timestamp(),
+        "next": "",
+    }
+    session.save()
+    reset = recovery.request_reset(people["submitter"].email, ip_address=None)
+    # Revoked after signing in: the session and the token stop working.
+    accounts.revoke(people["revoked"], a, actor=desk, reason="Left the trust")
+
+    values = {
+        "code_a": a.code,
+        "period": "2026-10",
+        "submitter_id": people["submitter"].pk,
+        "invitation_token": invitation.raw_token,
+        "reset_token": reset.raw_token,
+        "invitation_id": invitation.pk,
+        "guardian_token": guardian_link.rsplit("/", 1)[-1],
+        "application_id": application.pk,
+        "outbox_message_id": OutboxMessage.objects.order_by("id").first().pk,
+        "submission_id": submission.pk,
+        "api_token_id": people["submitter"].api_tokens.get().pk,
+    }
+    return {"clients": clients, "people": people, "tokens": api_tokens, "values": values}
+
+
+def _expected(route: R, role: str, method: str, *, api: bool) -> set[int]:
+    permitted = route.get if method == "get" else route.post
+    if role in route.audience:
+        return permitted
+    if api and role not in SIGNED_IN:
+        return {401}
+    if role not in SIGNED_IN:
+        return {302}
+    # A method the route never accepts may be refused as such: that reveals nothing.
+    return {404, 405} if permitted == {405} else {404}
+
+
+def _path(name, route, values):
+    args = [values.get(arg, arg) for arg in route.args]
+    return reverse(name, args=args)
+
+
+NAMED_ROUTES = sorted({name for _, name in ALL_ROUTES if name})
+
+
+def test_the_matrix_declares_every_route():
+    assert set(NAMED_ROUTES) == set(MATRIX) | set(API_MATRIX)
+    assert all(name for _, name in ALL_ROUTES), "every URL pattern has a name"
+
+
+@pytest.mark.parametrize("name", NAMED_ROUTES)
+def test_every_role_gets_only_the_declared_answers(world, name):
+    api = name in API_MATRIX
+    route = API_MATRIX[name] if api else MATRIX[name]
+    path = _path(name, route, world["values"])
+    wrong = []
+    for role in ROLES:
+        for method in ("get", "post"):
+            client = world["clients"][role]
+            headers = {}
+            if api and role in world["tokens"]:
+                headers["HTTP_AUTHORIZATION"] = f"Bearer {world['tokens'][role]}"
+            if name == "accounts:sign-out" and role in SIGNED_IN:
+                client = Client()
+                client.force_login(world["people"][role])
+            response = getattr(client, method)(path, **headers)
+            expected = _expected(route, role, method, api=api)
+            if response.status_code not in expected:
+                wrong.append(
+                    f"{role} {method.upper()} {path}: {response.status_code}, not {expected}"
+                )
+            elif response.status_code == 302 and role not in route.audience:
+                login = reverse(settings.LOGIN_URL)
+                if not response.url.startswith(login):
+                    wrong.append(f"{role} {method.upper()} {path} went to {response.url}")
+    assert not wrong, "\n".join(wrong)

@@ -63,6 +63,7 @@ GOOD_PRODUCTION = {
     "DID_STORE": "/srv/did/store",
     "EMAIL_DELIVERY": "smtp",
     "PORTAL_BASE_URL": "https://did.example.nhs.uk",
+    "TRUSTED_PROXY_COUNT": "1",
     "SERVICE_DESK_EMAIL": "did.servicedesk@example.nhs.uk",
 }
 
@@ -82,6 +83,7 @@ def test_production_settings_start_when_everything_is_given():
         "DATABASE_URL",
         "DID_STORE",
         "EMAIL_DELIVERY",
+        "TRUSTED_PROXY_COUNT",
     ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing):
@@ -102,6 +104,11 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
         ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),
         ("DEBUG", "maybe", "DEBUG must be true or false"),
+        # M6: production accepted SQLite and insecure transport settings.
+        ("DATABASE_URL", "sqlite:////tmp/portal.sqlite3", "must name a PostgreSQL database"),
+        ("SECURE_COOKIES", "false", "SECURE_COOKIES must be true"),
+        ("SECURE_SSL_REDIRECT", "false", "SECURE_SSL_REDIRECT must be true"),
+        ("SECURE_HSTS_SECONDS", "0", "SECURE_HSTS_SECONDS must be at least 31536000"),
     ],
 )
 def test_production_refuses_unsafe_values(name, value, complaint):
@@ -139,3 +146,17 @@ def test_production_hashes_passwords_with_argon2():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["argon2", "argon2"], result.stderr
+
+
+def test_load_demo_refuses_to_run_in_production(db, monkeypatch):
+    """M6: load_demo made an active service-desk account whose password and TOTP secret are
+    in the source, with DJANGO_ENV=production."""
+    from django.core.management import CommandError, call_command
+
+    from portal.accounts.models import User
+    from portal.core.management.commands import load_demo
+
+    monkeypatch.setattr(load_demo, "PRODUCTION", True)
+    with pytest.raises(CommandError, match="does not run with DJANGO_ENV=production"):
+        call_command("load_demo")
+    assert not User.objects.exists()

@@ -30,8 +30,8 @@ def _accept(user, organisation, period):
 
 def test_only_the_service_desk_sees_the_overview(client, submitter, service_desk_user):
     client.force_login(submitter)
-    assert client.get("/service-desk/submissions/").status_code == 403
-    assert client.get("/service-desk/non-submitters/").status_code == 403
+    assert client.get("/service-desk/submissions/").status_code == 404
+    assert client.get("/service-desk/non-submitters/").status_code == 404
     client.force_login(service_desk_user)
     assert client.get("/service-desk/submissions/").status_code == 200
 

@@ -23,6 +23,11 @@ WRONG_PASSWORD = "The email address or password is not correct"  # noqa: S105 - 
 WRONG_CODE = (
     "The security code is not correct. Enter the 6-digit code your authenticator app shows now"
 )
+ACCESS_ENDED = (
+    "Your access to Submit Diagnostic Imaging Data has ended, so you cannot sign in. If you "
+    "think this is a mistake, ask your organisation's Caldicott Guardian or the national "
+    "service desk."
+)
 NOT_ACTIVATED = (
     "Your account has not been set up with an authenticator app yet. Use the link in your "
     "invitation email, or ask the national service desk to send a new invitation."
@@ -33,6 +38,8 @@ NOT_ACTIVATED = (
 class StepResult:
     user: User | None = None
     error: str | None = None
+    # Refused without checking anything: locked out or throttled (the page answers 429).
+    throttled: bool = False
 
     @property
     def ok(self) -> bool:
@@ -51,40 +58,48 @@ class AuthProvider(Protocol):
 
 
 class LocalPasswordTOTPProvider:
-    """Email + password, then a TOTP code. Throttled per email address and per IP address."""
+    """Email + password, then a TOTP code. Throttled per account and per client address
+    (portal.accounts.throttle)."""
 
     name = "local"
     needs_second_factor = True
 
     def check_first_factor(self, request, *, email: str, password: str) -> StepResult:
-        email = email.strip().lower()
-        ip = throttle.client_ip(request)
-        refusal = throttle.refusal(email, ip)
+        email = throttle.normalise(email)
+        refusal = throttle.refusal(request, email)
         if refusal:
-            return StepResult(error=refusal)
+            return StepResult(error=refusal, throttled=True)
+        ended = User.objects.filter(
+            email__iexact=email, is_active=False, activated_at__isnull=False
+        ).first()
+        if ended is not None:
+            # Revoked: told so only after the right password (one hash either way).
+            if ended.check_password(password):
+                return StepResult(error=ACCESS_ENDED)
+            throttle.note_failure(request, email)
+            return StepResult(error=WRONG_PASSWORD)
         user = authenticate(request, email=email, password=password)
         if user is None:
-            throttle.note(email, ip, succeeded=False, stage="password")
+            throttle.note_failure(request, email, counted_by_authenticate=True)
             return StepResult(error=WRONG_PASSWORD)
         if not user.has_confirmed_totp:
             return StepResult(error=NOT_ACTIVATED)
         return StepResult(user=user)
 
     def check_second_factor(self, request, *, user: User, code: str) -> StepResult:
-        ip = throttle.client_ip(request)
-        refusal = throttle.refusal(user.email, ip)
+        refusal = throttle.refusal(request, user.email)
         if refusal:
-            return StepResult(error=refusal)
+            return StepResult(error=refusal, throttled=True)
         with transaction.atomic():
             user = User.objects.select_for_update().get(pk=user.pk)
             step = mfa.matching_step(user.totp_secret, code)
             # A code that already signed in (same or older step) is refused: no replay.
             if step is None or step <= user.totp_last_used_step or not user.is_active:
-                throttle.note(user.email, ip, succeeded=False, stage="totp")
+                throttle.note_failure(request, user.email)
                 return StepResult(error=WRONG_CODE)
             user.totp_last_used_step = step
             user.save(update_fields=["totp_last_used_step"])
-        throttle.note(user.email, ip, succeeded=True, stage="complete")
+        # The count for the account is cleared by axes when complete_sign_in logs in.
         return StepResult(user=user)
 
 

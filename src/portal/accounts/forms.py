@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
-from portal.audit.services import PatientIdentifierInAudit, _check_details
+from portal.audit.services import contains_patient_identifier
 from portal.core.forms import NHSUKForm
 
 
@@ -91,10 +91,8 @@ class RevokeForm(NHSUKForm):
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
-        try:
-            _check_details({"reason": reason})
-        except PatientIdentifierInAudit:
+        if contains_patient_identifier(reason):
             raise forms.ValidationError(
                 "The reason looks like it contains an NHS number or a postcode. Remove it"
-            ) from None
+            )
         return reason

@@ -52,13 +52,12 @@ class User(AbstractBaseUser):
         return self.full_name or self.email
 
     def active_memberships(self):
-        return self.memberships.filter(revoked_at__isnull=True)
+        return Membership.objects.active().filter(user=self)
 
     def has_role(self, role: Role, organisation=None) -> bool:
-        memberships = self.active_memberships().filter(role=role)
-        if organisation is not None:
-            memberships = memberships.filter(organisation=organisation)
-        return memberships.exists()
+        return Membership.objects.active(
+            user=self, roles=[role], organisation=organisation
+        ).exists()
 
     @property
     def is_service_desk(self) -> bool:
@@ -116,6 +115,20 @@ class User(AbstractBaseUser):
         return bool(self.totp_secret) and self.totp_confirmed_at is not None
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self, *, user=None, organisation=None, roles=None):
+        """The one membership query: roles not revoked, optionally of one person, at one
+        organisation, of some roles. Every access check and list of people starts here."""
+        memberships = self.filter(revoked_at__isnull=True)
+        if user is not None:
+            memberships = memberships.filter(user=user)
+        if organisation is not None:
+            memberships = memberships.filter(organisation=organisation)
+        if roles:
+            memberships = memberships.filter(role__in=list(roles))
+        return memberships
+
+
 class Membership(models.Model):
     """A person's role, for one organisation (or nationally for the service desk)."""
 
@@ -130,6 +143,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     granted_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -173,6 +188,8 @@ class Invitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # Set when a newer invitation replaces this one (re-invite): the old link stops working.
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the person's access is revoked before they used the link: it stops working.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -191,6 +208,8 @@ class Invitation(models.Model):
     def status(self) -> str:
         if self.used_at:
             return "used"
+        if self.cancelled_at:
+            return "cancelled"
         if self.superseded_at:
             return "replaced"
         if self.is_expired:
@@ -198,22 +217,19 @@ class Invitation(models.Model):
         return "waiting"
 
 
-class SignInAttempt(models.Model):
-    """One sign-in attempt, kept for throttling and lockout.
+class PasswordReset(models.Model):
+    """An emailed, single-use link to choose a new password. Only the token's SHA-256 is
+    kept; a newer request or a completed reset stops older links."""
 
-    Keyed by the email address as typed (normalised), not by user, so lockout behaves the
-    same whether or not the address belongs to anyone.
-    """
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    succeeded = models.BooleanField(default=False)
-    stage = models.CharField(max_length=16, default="password")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="password_resets")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["ip_address", "at"])]
+        ordering = ["-created_at"]
 
     def __str__(self):
-        outcome = "succeeded" if self.succeeded else "failed"
-        return f"{self.email} {self.stage} {outcome} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"Password reset for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

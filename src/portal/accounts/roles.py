@@ -13,3 +13,6 @@ class Role(models.TextChoices):
 # Roles held for one organisation; the service desk acts nationally.
 ORGANISATION_ROLES = (Role.CALDICOTT_GUARDIAN, Role.PRIMARY_CONTACT, Role.SUBMITTER)
 NATIONAL_ROLES = (Role.SERVICE_DESK,)
+
+# The Data User Certificate allows "up to 6 users to submit" per organisation (ADR 033).
+MAX_SUBMITTERS = 6

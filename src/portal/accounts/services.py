@@ -9,14 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import notify
+from portal.accounts import permissions
 from portal.accounts.models import Invitation, Membership, User
-from portal.accounts.roles import NATIONAL_ROLES, Role
+from portal.accounts.roles import MAX_SUBMITTERS, NATIONAL_ROLES, Role
 from portal.accounts.tokens import hash_token, new_token
 from portal.audit.services import record
 from portal.certificates.models import OPEN_STATES, Application, State
 from portal.organisations.models import Organisation
-
-MAX_SUBMITTERS = 6
 
 
 class SubmitterLimitReached(Exception):
@@ -43,12 +42,27 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def belongs_elsewhere(user: User, organisation) -> list[str]:
+    """Where else the person holds access: ["NAME (CODE): Role", ...] for organisations
+    other than `organisation`, and the national service desk."""
+    held = []
+    for membership in user.active_memberships().select_related("organisation"):
+        if membership.organisation_id is None:
+            held.append(f"national: {Role(membership.role).label}")
+        elif membership.organisation_id != getattr(organisation, "pk", None):
+            where = membership.organisation
+            held.append(f"{where.name} ({where.code}): {Role(membership.role).label}")
+    return sorted(held)
+
+
 def upsert_person(
-    *, email: str, full_name: str, job_title: str, telephone: str, actor=None
+    *, email: str, full_name: str, job_title: str, telephone: str, actor=None, organisation=None
 ) -> User:
     """Find the person by work email (case-insensitive) and update their details, or add them.
 
-    New people get an unusable password and stay inactive until they activate.
+    New people get an unusable password and stay inactive until they activate. A person who
+    holds access anywhere other than `organisation` keeps their details: one organisation's
+    application never renames another's person (M1, ADR 073).
     """
     email = normalise_email(email)
     with transaction.atomic():
@@ -64,6 +78,8 @@ def upsert_person(
             user.set_unusable_password()
             user.save()
             record(actor, "accounts.person_added", target=email)
+            return user
+        if belongs_elsewhere(user, organisation):
             return user
         changed = {
             name: value
@@ -91,9 +107,7 @@ def _lock_organisation(organisation) -> Organisation:
 
 
 def active_submitter_count(organisation) -> int:
-    return Membership.objects.filter(
-        organisation=organisation, role=Role.SUBMITTER, revoked_at__isnull=True
-    ).count()
+    return Membership.objects.active(organisation=organisation, roles=[Role.SUBMITTER]).count()
 
 
 def grant_role(user: User, role: Role, organisation, *, actor) -> Membership:
@@ -111,16 +125,16 @@ def grant_role(user: User, role: Role, organisation, *, actor) -> Membership:
     with transaction.atomic():
         if organisation is not None:
             organisation = _lock_organisation(organisation)
-        existing = Membership.objects.filter(
-            user=user, organisation=organisation, role=role, revoked_at__isnull=True
+        existing = Membership.objects.active(
+            user=user, organisation=organisation, roles=[role]
         ).first()
         if existing is not None:
             return existing
         if role == Role.SUBMITTER and active_submitter_count(organisation) >= MAX_SUBMITTERS:
             raise SubmitterLimitReached(organisation)
         if role == Role.PRIMARY_CONTACT:
-            previous = Membership.objects.filter(
-                organisation=organisation, role=Role.PRIMARY_CONTACT, revoked_at__isnull=True
+            previous = Membership.objects.active(
+                organisation=organisation, roles=[Role.PRIMARY_CONTACT]
             ).first()
             if previous is not None:
                 _revoke_memberships(
@@ -161,7 +175,7 @@ def send_invitation(user: User, *, organisation, actor) -> Invitation:
     now = timezone.now()
     with transaction.atomic():
         superseded = Invitation.objects.filter(
-            user=user, used_at__isnull=True, superseded_at__isnull=True
+            user=user, used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
         ).update(superseded_at=now)
         invitation = Invitation.objects.create(
             user=user,
@@ -232,12 +246,33 @@ def _revoke_memberships(memberships, *, actor, reason: str, organisation) -> Non
             details={"role": membership.role, "reason": reason},
         )
     for user in users.values():
+        _cancel_invitations(user, organisation, actor=actor)
         if not user.active_memberships().exists():
             # No access left anywhere: sign them out everywhere and stop sign-in.
             user.is_active = False
             user.save(update_fields=["is_active"])
             end_sessions(user)
             record(actor, "accounts.sessions_ended", target=user.email, organisation=organisation)
+
+
+def _cancel_invitations(user: User, organisation, *, actor) -> None:
+    """An unused link to the organisation stops working when the access it was for is
+    revoked (or every link, when no access is left anywhere): a revoked invitee must not
+    activate afterwards."""
+    waiting = Invitation.objects.filter(
+        user=user, used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
+    )
+    if user.active_memberships().exists():
+        waiting = waiting.filter(organisation=organisation)
+    cancelled = waiting.update(cancelled_at=timezone.now())
+    if cancelled:
+        record(
+            actor,
+            "accounts.invitation_cancelled",
+            target=user.email,
+            organisation=organisation,
+            details={"invitations": cancelled},
+        )
 
 
 def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
@@ -253,9 +288,9 @@ def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
         if organisation is not None:
             organisation = _lock_organisation(organisation)
         memberships = list(
-            Membership.objects.select_related("user")
+            Membership.objects.active(user=user, organisation=organisation)
+            .select_related("user")
             .select_for_update()
-            .filter(user=user, organisation=organisation, revoked_at__isnull=True)
         )
         if not memberships:
             return []
@@ -275,6 +310,7 @@ def revoke(user: User, organisation, *, actor, reason: str) -> list[Membership]:
 EXPIRED = "expired"
 USED = "used"
 REPLACED = "replaced"
+CANCELLED = "cancelled"
 UNKNOWN = "unknown"
 
 
@@ -283,6 +319,8 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
         return UNKNOWN
     if invitation.used_at is not None:
         return USED
+    if invitation.cancelled_at is not None:
+        return CANCELLED
     if invitation.superseded_at is not None:
         return REPLACED
     if invitation.is_expired:
@@ -372,8 +410,8 @@ def people_at(organisation):
     """Active memberships at the organisation, grouped by person: [(user, [roles])]."""
     people: dict[int, tuple[User, list[str]]] = {}
     memberships = (
-        Membership.objects.select_related("user")
-        .filter(organisation=organisation, revoked_at__isnull=True)
+        Membership.objects.active(organisation=organisation)
+        .select_related("user")
         .order_by("user__full_name", "user__email", "role")
     )
     for membership in memberships:
@@ -384,15 +422,13 @@ def people_at(organisation):
 
 def can_manage_people(user: User, organisation) -> bool:
     """The service desk, or the organisation's own Caldicott Guardian."""
-    return user.is_service_desk or user.is_current_guardian_of(organisation)
+    return permissions.allowed(user, "organisations.manage_people", organisation)
 
 
 def can_see_people(user: User, organisation) -> bool:
     """Those who manage the organisation's people, and its primary contact, who answers for
     who has access there (the Data User Certificate's named contact)."""
-    return can_manage_people(user, organisation) or user.has_role(
-        Role.PRIMARY_CONTACT, organisation
-    )
+    return permissions.allowed(user, "organisations.see_people", organisation)
 
 
 def organisation_status(organisation) -> dict:
@@ -411,5 +447,5 @@ def organisation_status(organisation) -> dict:
 def outstanding_invitations():
     """Invitations not yet used and not replaced: waiting or expired, newest first."""
     return Invitation.objects.select_related("user", "organisation", "invited_by").filter(
-        used_at__isnull=True, superseded_at__isnull=True
+        used_at__isnull=True, superseded_at__isnull=True, cancelled_at__isnull=True
     )

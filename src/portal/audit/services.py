@@ -1,7 +1,11 @@
 """The only way to write the audit trail: `record(actor, action, target, organisation, details)`.
 
-Called explicitly by services inside their transaction, never from signals. Details are
-checked so that patient identifiers (NHS number, date of birth, postcode) never land here.
+Called explicitly by services inside their transaction, never from signals. Patient
+identifiers (NHS number, date of birth, postcode) never land here: a detail *named* like
+one is a programming error and raises; free text that *looks* like one (a lookup code
+"LS1 4AP", a decline reason) is redacted, never refused, so a person's request does not
+fail because of what they typed (ADR 072). Email addresses are left whole: "jb12ab@…" is
+a person's address, not a postcode.
 """
 
 import hashlib
@@ -15,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.models import AuditEntry, AuditSeal
+from portal.core import patient_identifiers
 
 GENESIS_MAC = "0" * 64
 
@@ -28,9 +33,13 @@ FORBIDDEN_KEYS = {
     "postcode",
     "postal_code",
 }
-# A bare 10-digit number (spaces or hyphens allowed in NHS style) or a UK postcode.
-_NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
+# What an NHS number and a postcode look like in free text: one definition, shared with the
+# logs (portal.core.patient_identifiers). Not its birth-date pattern: audit details carry
+# dates of their own (a relationship's start, a period's deadline).
+_NHS_NUMBER = patient_identifiers.NHS_NUMBER
+_POSTCODE = patient_identifiers.POSTCODE
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+REDACTED = patient_identifiers.REDACTED
 
 
 class PatientIdentifierInAudit(ValueError):
@@ -45,17 +54,40 @@ class VerifyResult:
     broken_id: int | None = None
 
 
-def _check_details(value, path="details"):
+def _redact_outside_emails(text: str) -> str:
+    return _POSTCODE.sub(REDACTED, _NHS_NUMBER.sub(REDACTED, text))
+
+
+def redact(text: str) -> str:
+    """The text with anything that looks like an NHS number or a postcode replaced by
+    [redacted]; email addresses are kept whole."""
+    pieces, last = [], 0
+    for email in _EMAIL.finditer(text):
+        pieces.append(_redact_outside_emails(text[last : email.start()]))
+        pieces.append(email.group())
+        last = email.end()
+    pieces.append(_redact_outside_emails(text[last:]))
+    return "".join(pieces)
+
+
+def contains_patient_identifier(text: str) -> bool:
+    """For forms that would rather ask the person to remove it (e.g. a revocation reason)."""
+    return redact(text) != text
+
+
+def _redacted(value, path="details"):
     if isinstance(value, dict):
+        clean = {}
         for key, item in value.items():
             if str(key).lower().replace("-", "_").replace(" ", "_") in FORBIDDEN_KEYS:
                 raise PatientIdentifierInAudit(f"{path}.{key} looks like a patient identifier")
-            _check_details(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _check_details(item, f"{path}[{index}]")
-    elif isinstance(value, str) and (_NHS_NUMBER.search(value) or _POSTCODE.search(value)):
-        raise PatientIdentifierInAudit(f"{path} looks like it holds an NHS number or postcode")
+            clean[key] = _redacted(item, f"{path}.{key}")
+        return clean
+    if isinstance(value, list | tuple):
+        return [_redacted(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, str):
+        return redact(value)
+    return value
 
 
 def _actor_label(actor) -> str:
@@ -73,8 +105,8 @@ def record(actor, action: str, target="", organisation=None, details=None) -> Au
     uploads and approvals across the country do not queue behind one another. The chain is
     made afterwards by `seal()`.
     """
-    details = dict(details or {})
-    _check_details(details)
+    details = _redacted(dict(details or {}))
+    target = redact(str(target))
     organisation_code = getattr(organisation, "code", organisation) or ""
     entry = AuditEntry(
         at=timezone.now(),

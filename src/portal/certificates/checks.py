@@ -8,7 +8,7 @@ and the services run them again before anything is stored.
 from django.utils import timezone
 
 from portal.accounts.models import Membership
-from portal.accounts.roles import Role
+from portal.accounts.roles import MAX_SUBMITTERS, Role
 from portal.certificates.models import CaldicottGuardian
 from portal.certificates.rules import (
     GENERIC_EMAIL_ERROR,
@@ -20,7 +20,6 @@ from portal.certificates.rules import (
 )
 from portal.organisations.models import Organisation
 
-MAX_SUBMITTERS = 6
 MAX_USERS = 6
 
 
@@ -48,9 +47,7 @@ def find_open_organisation(code: str) -> tuple[Organisation | None, str | None]:
 
 def current_primary_contact(organisation: Organisation):
     membership = (
-        Membership.objects.filter(
-            organisation=organisation, role=Role.PRIMARY_CONTACT, revoked_at__isnull=True
-        )
+        Membership.objects.active(organisation=organisation, roles=[Role.PRIMARY_CONTACT])
         .select_related("user")
         .first()
     )
@@ -100,8 +97,8 @@ def primary_contact_mismatch(differences: list[str]) -> str:
 def active_submitter_emails(organisation: Organisation) -> set[str]:
     return {
         email.lower()
-        for email in Membership.objects.filter(
-            organisation=organisation, role=Role.SUBMITTER, revoked_at__isnull=True
+        for email in Membership.objects.active(
+            organisation=organisation, roles=[Role.SUBMITTER]
         ).values_list("user__email", flat=True)
     }
 

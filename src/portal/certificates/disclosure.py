@@ -121,9 +121,7 @@ def record_refusal(link: DisclosureLink, problem: str, *, ip_address: str | None
 
 
 def contacts_of(organisation: Organisation) -> Contacts:
-    active = Membership.objects.filter(
-        organisation=organisation, revoked_at__isnull=True
-    ).select_related("user")
+    active = Membership.objects.active(organisation=organisation).select_related("user")
     primary = next((m.user for m in active if m.role == Role.PRIMARY_CONTACT), None)
     submitters = sorted(
         (m.user for m in active if m.role == Role.SUBMITTER), key=lambda u: u.full_name.lower()

@@ -1,5 +1,7 @@
 """Small request helpers shared by the certificate views."""
 
+from portal.core.client import client_ip
+
 
 def posted(request):
     """The POST data when the form was sent (even empty, so required fields complain)."""
@@ -10,5 +12,4 @@ def files(request):
     return request.FILES if request.method == "POST" else None
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["client_ip", "files", "posted"]

@@ -365,6 +365,29 @@ def record_paper(
     return application
 
 
+@transaction.atomic
+def resend_guardian_link(application: Application, *, actor) -> None:
+    """The desk sends the registered guardian a fresh link (the last one expired or was
+    lost); any older link stops working. Recovery, issue 15 (ADR 076)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.state != State.AWAITING_GUARDIAN:
+        raise CertificateError("Only an application waiting for its Caldicott Guardian has a link")
+    if not application.guardian.is_current():
+        raise CertificateError(
+            f"{application.guardian.name} is no longer on the Caldicott Guardian register for "
+            f"{application.organisation.name}, so no link can be sent. Reject the application "
+            "and ask the organisation to apply again."
+        )
+    issue_guardian_link(application)
+    record(
+        actor,
+        "certificates.guardian_link_resent",
+        target=application.reference,
+        organisation=application.organisation,
+        details={"guardian_email": application.guardian.email},
+    )
+
+
 def _void(application: Application, *, actor=None, actor_label=None, reason: str):
     """The signed content changed: void the signature and ask the guardian again."""
     application.authorisations.filter(voided_at__isnull=True).update(voided_at=timezone.now())
@@ -422,8 +445,35 @@ class ApprovalResult:
     message: str
 
 
+def people_of_other_organisations(application: Application) -> list[tuple[dict, list[str]]]:
+    """The application's people who already hold access elsewhere, with where: the desk
+    must see these and decide before approving (M1, ADR 073)."""
+    from portal.accounts.models import User
+    from portal.accounts.services import belongs_elsewhere
+
+    conflicts = []
+    for person in application.people:
+        user = User.objects.filter(email__iexact=person["email"].strip()).first()
+        held = belongs_elsewhere(user, application.organisation) if user else []
+        if held:
+            conflicts.append((person, held))
+    return conflicts
+
+
+class ConflictsNotConfirmed(CertificateError):
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        names = "; ".join(f"{p['email']} ({', '.join(held)})" for p, held in conflicts)
+        super().__init__(
+            "Nothing was changed: this application names people who already have access for "
+            f"another organisation: {names}. Check with both organisations, then confirm that "
+            "they should also have these roles here (their name and details stay as they "
+            "are), or reject the application."
+        )
+
+
 @transaction.atomic
-def _approve(application: Application, *, actor) -> ApprovalResult:
+def _approve(application: Application, *, actor, conflicts_confirmed=False) -> ApprovalResult:
     from portal.accounts.roles import Role
     from portal.accounts.services import grant_role, send_invitation, upsert_person
 
@@ -453,6 +503,17 @@ def _approve(application: Application, *, actor) -> ApprovalResult:
             f"{organisation.name}, and the application does not say it changes the primary "
             "contact. Reject it and ask the organisation to apply again."
         )
+    conflicts = people_of_other_organisations(application)
+    if conflicts and not conflicts_confirmed:
+        raise ConflictsNotConfirmed(conflicts)
+    if conflicts:
+        record(
+            actor,
+            "certificates.conflicts_confirmed",
+            target=application.reference,
+            organisation=organisation,
+            details={"people": [p["email"] for p, _ in conflicts]},
+        )
     invited_users = []
     for person in application.people:
         user = upsert_person(
@@ -461,6 +522,7 @@ def _approve(application: Application, *, actor) -> ApprovalResult:
             job_title=person["job_title"],
             telephone=person["telephone"],
             actor=actor,
+            organisation=organisation,
         )
         if person.get("primary_contact"):
             # Replaces the previous primary contact only when the application says so; the
@@ -468,7 +530,9 @@ def _approve(application: Application, *, actor) -> ApprovalResult:
             grant_role(user, Role.PRIMARY_CONTACT, organisation, actor=actor)
         if person.get("submitter"):
             grant_role(user, Role.SUBMITTER, organisation, actor=actor)
-        if user.activated_at is None:
+        # New people, and people whose access had ended (revoked: inactive), are invited
+        # and set up a password and authenticator again before they can sign in.
+        if user.activated_at is None or not user.is_active:
             invited_users.append(user)
     _transition(application, State.APPROVED, actor=actor)
     for user in invited_users:
@@ -484,14 +548,14 @@ def _approve(application: Application, *, actor) -> ApprovalResult:
     )
 
 
-def approve(application: Application, *, actor) -> ApprovalResult:
+def approve(application: Application, *, actor, conflicts_confirmed=False) -> ApprovalResult:
     """Create or update the people, grant their roles and invite the new ones, all in one
     transaction. A SubmitterLimitReached from grant_role rolls everything back and becomes
     a CertificateError with a plain message; the application stays waiting for the desk."""
     from portal.accounts.services import SubmitterLimitReached
 
     try:
-        return _approve(application, actor=actor)
+        return _approve(application, actor=actor, conflicts_confirmed=conflicts_confirmed)
     except SubmitterLimitReached as error:
         record(
             actor,

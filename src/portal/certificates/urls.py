@@ -24,6 +24,11 @@ urlpatterns = [
     path("service-desk/certificates/<int:pk>", views_desk.application_detail, name="application"),
     path("service-desk/certificates/<int:pk>/approve", views_desk.approve, name="approve"),
     path("service-desk/certificates/<int:pk>/reject", views_desk.reject, name="reject"),
+    path(
+        "service-desk/certificates/<int:pk>/resend-guardian-link",
+        views_desk.resend_guardian_link,
+        name="resend-guardian-link",
+    ),
     path("service-desk/certificates/<int:pk>/scan", views_desk.scan, name="scan"),
     path("service-desk/guardians/", views_desk.guardians, name="guardians"),
     path("service-desk/guardians/import", views_desk.guardians_import, name="guardians-import"),

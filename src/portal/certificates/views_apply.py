@@ -20,6 +20,7 @@ from portal.certificates.forms import (
 )
 from portal.certificates.http import client_ip, posted
 from portal.core.public import public
+from portal.core.ratelimits import rate_limited
 
 NOT_FOUND = (
     "No application matches that reference and email address. Check both are exactly as in "
@@ -168,6 +169,7 @@ def draft_content(draft: dict) -> dict:
 
 
 @public
+@rate_limited("apply")  # each application emails the named guardian (M7)
 @require_http_methods(["GET", "POST"])
 def check(request):
     draft = _draft(request)

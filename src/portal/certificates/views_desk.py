@@ -1,15 +1,13 @@
 """Service-desk pages: the Caldicott Guardian register, the paper route and the queue."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.accounts import permissions
 from portal.certificates import register, services
 from portal.certificates.forms import (
     GuardianEntryForm,
@@ -22,17 +20,7 @@ from portal.certificates.models import Application, CaldicottGuardian, State
 from portal.certificates.rules import content_hash
 
 
-def service_desk_only(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.is_service_desk:
-            raise PermissionDenied("Only the national service desk can do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_http_methods(["GET", "POST"])
 def guardians(request):
     form = GuardianEntryForm(posted(request))
@@ -66,7 +54,7 @@ def guardians(request):
     )
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_http_methods(["GET", "POST"])
 def guardians_import(request):
     form = RegisterImportForm(posted(request), files(request))
@@ -90,7 +78,7 @@ def guardians_import(request):
     )
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_GET
 def queue(request):
     state = request.GET.get("state") or State.AWAITING_DESK
@@ -120,7 +108,7 @@ def queue(request):
     )
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_GET
 def application_detail(request, pk):
     application = get_object_or_404(
@@ -144,17 +132,24 @@ def _detail(request, application, *, reject_form=None, approve_error=None, statu
             "reject_form": reject_form or RejectForm(),
             "approve_error": approve_error,
             "is_open": application.state in (State.AWAITING_GUARDIAN, State.AWAITING_DESK),
+            "conflicts": services.people_of_other_organisations(application)
+            if application.state == State.AWAITING_DESK
+            else [],
         },
         status=status,
     )
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_POST
 def approve(request, pk):
     application = get_object_or_404(Application, pk=pk)
     try:
-        result = services.approve(application, actor=request.user)
+        result = services.approve(
+            application,
+            actor=request.user,
+            conflicts_confirmed=request.POST.get("confirm_conflicts") == "on",
+        )
     except services.CertificateError as error:
         application.refresh_from_db()
         return _detail(request, application, approve_error=str(error), status=409)
@@ -165,7 +160,23 @@ def approve(request, pk):
     return redirect("certificates:application", pk=application.pk)
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
+@require_POST
+def resend_guardian_link(request, pk):
+    application = get_object_or_404(Application.objects.select_related("guardian"), pk=pk)
+    try:
+        services.resend_guardian_link(application, actor=request.user)
+    except services.CertificateError as error:
+        application.refresh_from_db()
+        return _detail(request, application, approve_error=str(error), status=409)
+    messages.success(
+        request,
+        f"A new link has been sent to {application.guardian.name} at the register's address.",
+    )
+    return redirect("certificates:application", pk=application.pk)
+
+
+@permissions.require("portal.service_desk")
 @require_POST
 def reject(request, pk):
     application = get_object_or_404(Application, pk=pk)
@@ -181,7 +192,7 @@ def reject(request, pk):
     return redirect("certificates:application", pk=application.pk)
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_GET
 def scan(request, pk):
     application = get_object_or_404(Application, pk=pk)
@@ -193,7 +204,7 @@ def scan(request, pk):
     return response
 
 
-@service_desk_only
+@permissions.require("portal.service_desk")
 @require_http_methods(["GET", "POST"])
 def paper(request):
     form = PaperCertificateForm(posted(request), files(request))

@@ -9,6 +9,7 @@ from portal.certificates.forms import AuthoriseForm, ContactsRequestForm, Declin
 from portal.certificates.http import client_ip, posted
 from portal.certificates.rules import content_hash
 from portal.core.public import public
+from portal.core.ratelimits import rate_limited
 
 LINK_PROBLEMS = {
     "unknown": "This link is not recognised. Check you copied all of it from the email.",
@@ -95,6 +96,7 @@ def guardian_review(request, token):
 
 
 @public
+@rate_limited("contacts")
 @require_http_methods(["GET", "POST"])
 def contacts_request(request):
     form = ContactsRequestForm(posted(request))

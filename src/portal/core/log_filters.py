@@ -6,7 +6,7 @@ request's lines can be found across processes.
 
 Never carries secret link tokens or patient identifiers:
 
-* Invitation, guardian and contacts links carry their token in the URL path, and Django logs
+* Invitation, guardian, contacts and password-reset links carry their token in the URL path, and Django logs
   request paths: `django.request` for every 4xx ("Not Found: /activate/<token>" for a
   mistyped link, "Gone: /guardian/<token>" for an expired one), `django.security.csrf` for
   refused posts, and `django.server` for every request under runserver. A token in a log
@@ -26,7 +26,9 @@ from portal.core import patient_identifiers
 
 REDACTED = patient_identifiers.REDACTED
 # The URL prefixes whose next path segment is a secret token; "contacts/sent" is a page.
-TOKEN_PATH = re.compile(r"(/(?:activate|guardian|contacts)/)(?!sent\b)([^/\s?#\"']+)")
+TOKEN_PATH = re.compile(
+    r"(/(?:activate|guardian|contacts|reset-password)/)(?!sent\b)([^/\s?#\"']+)"
+)
 
 # The id of the request (or task) this thread or coroutine is serving; "-" outside one.
 request_id = contextvars.ContextVar("request_id", default="-")

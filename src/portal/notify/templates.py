@@ -84,6 +84,21 @@ NHS England
 )
 
 register(
+    "password-reset",
+    "Reset your password for Submit Diagnostic Imaging Data",
+    """Dear ((full_name)),
+
+Someone asked to reset the password for your account. To choose a new password, open this link within ((valid_minutes)) minutes:
+
+((reset_link))
+
+The link works once. If you did not ask for this, you can ignore this email: your password has not changed.
+
+NHS England
+""",
+)
+
+register(
     "access-revoked",
     "Your access to Submit Diagnostic Imaging Data has changed",
     """Dear ((full_name)),

@@ -3,15 +3,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from portal.accounts import permissions
 from portal.notify.models import OutboxMessage
 
 
 def _outbox_allowed(request):
-    # Outside production only, and only for the national service desk.
-    if not settings.OUTBOX_PAGE_ENABLED or not request.user.is_service_desk:
-        raise Http404("Not found")
+    # Outside production only (and only for the national service desk, below).
+    if not settings.OUTBOX_PAGE_ENABLED:
+        raise Http404(permissions.NOT_FOUND)
 
 
+@permissions.require("portal.service_desk")
 @require_GET
 def outbox(request):
     _outbox_allowed(request)
@@ -19,6 +21,7 @@ def outbox(request):
     return render(request, "notify/outbox.html", {"outbox_messages": messages})
 
 
+@permissions.require("portal.service_desk")
 @require_GET
 def outbox_message(request, message_id):
     _outbox_allowed(request)

@@ -27,6 +27,7 @@ from did.publish.tables import TABLES
 from did.publish.wide import TABLE_1
 from did.publish.workbook import Cover
 from did.publish.workbook import table_1_workbook as workbook_bytes
+from portal.accounts import permissions
 from portal.audit.services import record
 from portal.organisations.models import Organisation, OrganisationKind
 from portal.publications.models import Release, month_name
@@ -291,9 +292,7 @@ def quality_organisations(user):
         return Organisation.objects.none()
     if user.is_service_desk:
         return Organisation.objects.filter(submissions__status=Status.ACCEPTED).distinct()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__revoked_at__isnull=True
-    ).distinct()
+    return permissions.organisations_where(user)
 
 
 def upcoming_releases(today: date | None = None):

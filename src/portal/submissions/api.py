@@ -2,7 +2,8 @@
 
 Authentication: `Authorization: Bearer <token>` with a personal token made on the
 "API tokens" page. The middleware has already checked it; the ninja auth class below
-checks again so every operation declares its security in the schema.
+checks again (and the permission, portal.accounts.permissions) so every operation declares
+its security in the schema.
 """
 
 from datetime import datetime
@@ -16,24 +17,21 @@ from django.urls import reverse
 from ninja import File, Form, NinjaAPI, Query, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer
 
+from portal.accounts import permissions
+from portal.core.ratelimits import ApiRateLimit
 from portal.submissions import calendar, report, services, tokens, uploads
 from portal.submissions.models import Channel
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        return tokens.authenticate(token)
-
 
 api = NinjaAPI(
     title="DID Portal API",
     version="1",
     description="Submit Diagnostic Imaging Data Set files and read their validation reports.",
-    auth=TokenAuth(),
+    # Every operation is for submitters (ADR 070); others' tokens get 404.
+    auth=permissions.ApiPermission("portal.submit", tokens.authenticate),
     urls_namespace="api",
     docs_url=None,
+    throttle=[ApiRateLimit("api")],
 )
 
 

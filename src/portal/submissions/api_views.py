@@ -3,11 +3,13 @@
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts import permissions
 from portal.submissions import tokens
 from portal.submissions.forms import ApiTokenForm
 from portal.submissions.models import ApiToken
 
 
+@permissions.require("portal.submit")
 @require_http_methods(["GET", "POST"])
 def tokens_page(request):
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
@@ -26,6 +28,7 @@ def tokens_page(request):
     )
 
 
+@permissions.require("portal.submit")
 @require_POST
 def revoke(request, token_id):
     get_object_or_404(ApiToken, pk=token_id, user=request.user)

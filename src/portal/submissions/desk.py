@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from portal.accounts.models import Membership, User
+from portal.accounts import permissions
+from portal.accounts.models import Membership
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.notify import send as notify_send
@@ -37,9 +38,10 @@ def expected_organisations():
     """Organisations expected to submit: those with an active submitter or primary contact.
     (ODS lists many trusts that do no imaging; access to the portal is the signal.)"""
     return Organisation.objects.filter(
-        memberships__revoked_at__isnull=True,
-        memberships__role__in=[Role.SUBMITTER, Role.PRIMARY_CONTACT],
-    ).distinct()
+        pk__in=Membership.objects.active(roles=[Role.SUBMITTER, Role.PRIMARY_CONTACT]).values(
+            "organisation"
+        )
+    )
 
 
 @dataclass
@@ -109,12 +111,7 @@ REMINDED = (Role.PRIMARY_CONTACT, Role.SUBMITTER)
 
 
 def contacts(organisation, roles=(Role.PRIMARY_CONTACT,)):
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation=organisation,
-        memberships__role__in=roles,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.people_with(organisation, *roles).filter(is_active=True)
 
 
 def reminder_period(on) -> str | None:
@@ -221,4 +218,4 @@ def reminders_for(period: str) -> dict[int, list[ReminderSent]]:
 
 
 def memberships_of(organisation):
-    return Membership.objects.filter(organisation=organisation, revoked_at__isnull=True)
+    return Membership.objects.active(organisation=organisation)

@@ -1,26 +1,20 @@
 """Service-desk pages: submissions by organisation and period, and whom to chase."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.accounts.roles import Role
+from portal.accounts import permissions
 from portal.submissions import authority, calendar, desk
 from portal.submissions.forms import AuthorityForm, EndAuthorityForm
 from portal.submissions.models import SubmissionAuthority
 
 
-def _require_service_desk(request):
-    if not request.user.has_role(Role.SERVICE_DESK):
-        raise PermissionDenied("Only the national service desk can see this page")
-
-
+@permissions.require("portal.service_desk")
 @require_GET
 def overview(request):
-    _require_service_desk(request)
     periods = list(reversed(calendar.recent_periods(count=6)))
     return render(
         request,
@@ -37,9 +31,9 @@ def _period(value) -> str:
     return value
 
 
+@permissions.require("portal.service_desk")
 @require_GET
 def non_submitters(request):
-    _require_service_desk(request)
     period = _period(request.GET.get("period"))
     reminders = desk.reminders_for(period)
     rows = [
@@ -64,10 +58,10 @@ def non_submitters(request):
     )
 
 
+@permissions.require("portal.service_desk")
 @require_POST
 def send_reminders(request):
     """Remind one organisation (`organisation`) or every one on the list (`all`)."""
-    _require_service_desk(request)
     period = _period(request.POST.get("period"))
     if request.POST.get("organisation"):
         organisations = [
@@ -95,10 +89,10 @@ def send_reminders(request):
     return redirect(reverse("submissions:desk-non-submitters") + f"?period={period}")
 
 
+@permissions.require("portal.service_desk")
 @require_http_methods(["GET", "POST"])
 def authorities(request):
     """Who submits on behalf of whom: the list, and recording a new relationship."""
-    _require_service_desk(request)
     form = AuthorityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -133,9 +127,9 @@ def authorities(request):
     )
 
 
+@permissions.require("portal.service_desk")
 @require_POST
 def end_authority(request, authority_id):
-    _require_service_desk(request)
     row = get_object_or_404(SubmissionAuthority, pk=authority_id)
     form = EndAuthorityForm(request.POST)
     if form.is_valid():

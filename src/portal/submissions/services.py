@@ -19,6 +19,7 @@ from django.db import connection as db_connection
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.notify import send as notify_send
@@ -51,11 +52,7 @@ class SubmissionRefused(ValueError):
 
 def submitter_organisations(user):
     """Organisations this person may submit for (active submitter memberships)."""
-    return Organisation.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.SUBMITTER,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.organisations_where(user, Role.SUBMITTER)
 
 
 def contact_organisations(user):

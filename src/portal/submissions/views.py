@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.submissions import authority, calendar, desk, exports, report, services, store, uploads
 from portal.submissions.forms import OrganisationForm, PeriodForm, ReplaceForm, UploadForm
@@ -19,7 +20,7 @@ from portal.submissions.models import ManifestEntry, Status
 
 
 def _organisation(request, code):
-    return get_object_or_404(services.submitter_organisations(request.user), code=code)
+    return permissions.organisation_or_404(request.user, "organisations.submit_for", code)
 
 
 def _submission(request, submission_id):

@@ -1,5 +1,11 @@
 from portal.accounts.views.activation import activate, activate_mfa
-from portal.accounts.views.people import invitations, people, reinvite, revoke
+from portal.accounts.views.people import (
+    invitations,
+    people,
+    reinvite,
+    reset_authenticator,
+    revoke,
+)
 from portal.accounts.views.sign_in import sign_in, sign_in_mfa, sign_out
 
 __all__ = [
@@ -8,6 +14,7 @@ __all__ = [
     "invitations",
     "people",
     "reinvite",
+    "reset_authenticator",
     "revoke",
     "sign_in",
     "sign_in_mfa",

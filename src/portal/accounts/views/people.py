@@ -1,37 +1,23 @@
 """The people at an organisation, revoking access, and outstanding invitations."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts import services
+from portal.accounts import permissions, recovery, services
 from portal.accounts.forms import RevokeForm
-from portal.accounts.models import User
-from portal.organisations.models import Organisation
 
 
 def _organisation_for_manager(request, code):
-    organisation = get_object_or_404(Organisation, code=code.upper())
-    # Anyone else gets the same 404 as for an organisation that does not exist.
-    if not services.can_manage_people(request.user, organisation):
-        raise Http404("No such organisation")
-    return organisation
-
-
-def _require_service_desk(request):
-    if not request.user.is_service_desk:
-        raise Http404("Not found")
+    return permissions.organisation_or_404(request.user, "organisations.manage_people", code)
 
 
 @require_http_methods(["GET"])
 def people(request, code):
     """The organisation's people: who has access, the certificate, invitations not yet used.
     Its primary contact sees it too; only those who manage people can remove access."""
-    organisation = get_object_or_404(Organisation, code=code.upper())
-    if not services.can_see_people(request.user, organisation):
-        raise Http404("No such organisation")
+    organisation = permissions.organisation_or_404(request.user, "organisations.see_people", code)
     return render(
         request,
         "accounts/people.html",
@@ -48,12 +34,7 @@ def people(request, code):
 @require_http_methods(["GET", "POST"])
 def revoke(request, code, user_id):
     organisation = _organisation_for_manager(request, code)
-    person = get_object_or_404(
-        User,
-        pk=user_id,
-        memberships__organisation=organisation,
-        memberships__revoked_at__isnull=True,
-    )
+    person = get_object_or_404(permissions.people_with(organisation), pk=user_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.revoke(
@@ -77,9 +58,25 @@ def revoke(request, code, user_id):
     )
 
 
+@permissions.require("portal.service_desk")
+@require_POST
+def reset_authenticator(request, code, user_id):
+    organisation = permissions.organisation_or_404(request.user, "portal.service_desk", code)
+    person = get_object_or_404(
+        permissions.people_with(organisation).filter(totp_confirmed_at__isnull=False), pk=user_id
+    )
+    recovery.reset_authenticator(person, actor=request.user)
+    messages.info(
+        request,
+        f"{person.full_name or person.email}'s authenticator has been reset. We have emailed "
+        "them a link to set up their account again.",
+    )
+    return redirect("accounts:people", code=organisation.code)
+
+
+@permissions.require("portal.service_desk")
 @require_http_methods(["GET"])
 def invitations(request):
-    _require_service_desk(request)
     return render(
         request,
         "accounts/invitations.html",
@@ -87,9 +84,9 @@ def invitations(request):
     )
 
 
+@permissions.require("portal.service_desk")
 @require_POST
 def reinvite(request, invitation_id):
-    _require_service_desk(request)
     invitation = get_object_or_404(services.outstanding_invitations(), pk=invitation_id)
     services.reinvite(invitation, actor=request.user)
     messages.info(request, f"A new invitation has been sent to {invitation.user.email}.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.accounts import throttle
 from portal.accounts.auth import complete_sign_in, get_provider
 from portal.accounts.forms import SecurityCodeForm, SignInForm
 from portal.accounts.models import User
@@ -46,7 +47,19 @@ def sign_in(request):
             }
             return redirect("accounts:sign-in-mfa")
         form.add_error(None, result.error)
+        if result.throttled:
+            return render(request, "accounts/sign_in.html", {"form": form}, status=429)
     return render(request, "accounts/sign_in.html", {"form": form})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the sign-in page saying the account is locked (429), the
+    same whether or not the address belongs to anyone."""
+    form = SignInForm({"email": throttle.username(request, credentials), "password": ""})
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, throttle.ACCOUNT_LOCKED)
+    return render(request, "accounts/sign_in.html", {"form": form}, status=429)
 
 
 def _pending_user(request):
@@ -73,6 +86,8 @@ def sign_in_mfa(request):
             complete_sign_in(request, result.user, provider)
             return redirect(pending["next"] or "core:dashboard")
         form.add_error(None, result.error)
+        if result.throttled:
+            return render(request, "accounts/sign_in_mfa.html", {"form": form}, status=429)
     return render(request, "accounts/sign_in_mfa.html", {"form": form})
 
 

@@ -6,8 +6,10 @@ returning the login lines to print; this command runs them in dependency order.
 
 from importlib import import_module
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from portal.env import PRODUCTION
 
 DEMO_MODULES = [
     "portal.organisations.demo",
@@ -21,6 +23,12 @@ class Command(BaseCommand):
     help = "Load demo organisations, people and data (idempotent) and print the demo logins."
 
     def handle(self, *args, **options):
+        # The demo people have passwords and security-code secrets written in the source.
+        if PRODUCTION:
+            raise CommandError(
+                "load_demo is for demonstrations only: it creates accounts whose passwords "
+                "and security codes are public. It does not run with DJANGO_ENV=production."
+            )
         logins: list[str] = []
         with transaction.atomic():
             for module_name in DEMO_MODULES:
