@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from portal.accounts import recovery
 from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.accounts.services import revoke
@@ -24,9 +26,11 @@ from portal.certificates.models import Application
 from portal.notify.models import OutboxMessage
 from portal.notify.templates import REGISTRY
 from portal.submissions import desk
+from portal.submissions import services as submission_services
 from tests.accounts.factories import UserFactory, grant
 from tests.certificates.factories import GuardianFactory, content, person
 from tests.organisations.factories import TrustFactory
+from tests.submissions.factories import received_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +51,8 @@ RECIPIENTS = {
     "invitation": ANONYMOUS,
     "access-revoked": SIGNED_IN,
     "submission_reminder": SIGNED_IN,
+    "password-reset": ANONYMOUS,  # the link is the key: the person cannot sign in
+    "submission_failed_desk": SIGNED_IN,
 }
 # Emails that say what to do without a link.
 WITHOUT_LINKS = {"access-revoked"}
@@ -153,6 +159,17 @@ def walker(service_desk_user):
     grant(leaving, Role.SUBMITTER, other)
     grant(leaving, Role.SUBMITTER, trust)
     revoke(leaving, other, actor=service_desk_user, reason="Left the trust")
+    walker.walk()
+
+    # A forgotten password: the reset link goes to the person (set up with an
+    # authenticator, as every active account is), who is not signed in.
+    User.objects.filter(email="submitter@rx1.nhs.uk").update(totp_confirmed_at=timezone.now())
+    assert recovery.request_reset("submitter@rx1.nhs.uk", ip_address=None) is not None
+    walker.walk()
+    # A file the worker gave up on: the service desk is told (as services does on commit).
+    submitter = User.objects.get(email="submitter@rx1.nhs.uk")
+    failed = received_submission(submitter, other, period="2026-10")
+    submission_services._tell_the_desk(failed)
     walker.walk()
     return walker
 
