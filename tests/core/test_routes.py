@@ -180,10 +180,14 @@ MATRIX = {
         DESK, get=(405,), post=(302,), args=("code_a", "submitter_id")
     ),
     "accounts:reinvite": R(DESK, get=(405,), post=(302,), args=("invitation_id",)),
+    # The organisation's registered Caldicott Guardian, and nobody else.
+    "accounts:guardian": R({"guardian"}, args=("code_a",)),
     "certificates:apply-start": R(PUBLIC),
     "certificates:apply-organisation": R(PUBLIC, post=(200,)),
     "certificates:apply-primary-contact": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "certificates:apply-users": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-user-add": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    "certificates:apply-user-change": R(PUBLIC, get=(200, 302), post=(200, 302), args=("1",)),
     "certificates:apply-guardian": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "certificates:apply-check": R(PUBLIC, get=(200, 302), post=(200, 302)),
     "certificates:apply-sent": R(PUBLIC, get=(200, 302)),
@@ -218,10 +222,13 @@ MATRIX = {
     # Its people, and the desk (A has accepted data); nobody else.
     "publications:quality": R(PEOPLE_OF_A | DESK, args=("code_a",)),
     "submissions:history": R(ANY_SIGNED_IN),
-    "submissions:start": R(SUBMITTERS, get=(302,), post=(302,)),
+    # Submitters go on to choose a period; a primary contact to the organisation's files.
+    "submissions:start": R(SUBMITTERS | {"primary_contact"}, get=(302,), post=(302,)),
     "submissions:period": R(SUBMITTER_OF_A, post=(200,), args=("code_a",)),
     "submissions:upload": R(SUBMITTER_OF_A, post=(400,), args=("code_a", "period")),
     "submissions:detail": R(SUBMITTER_OF_A, args=("submission_id",)),
+    # Only a file waiting for confirmation has a decision to make; this one is accepted.
+    "submissions:replace": R(SUBMITTER_OF_A, get=(302,), post=(302,), args=("submission_id",)),
     "submissions:status": R(SUBMITTER_OF_A, args=("submission_id",)),
     "submissions:issues-csv": R(SUBMITTER_OF_A, args=("submission_id",)),
     "submissions:records-csv": R(SUBMITTER_OF_A, args=("submission_id",)),
@@ -231,6 +238,10 @@ MATRIX = {
     ),
     "submissions:desk-overview": R(DESK),
     "submissions:desk-non-submitters": R(DESK),
+    "submissions:desk-send-reminders": R(DESK, get=(405,), post=(302,)),
+    "submissions:desk-authorities": R(DESK, post=(400,)),  # an empty form: its errors
+    "submissions:desk-authority-end": R(DESK, get=(405,), post=(404,), args=("0",)),
+    "operations:metrics": R(DESK),
 }
 # The REST API (token in the Authorization header, never the session).
 API_MATRIX = {

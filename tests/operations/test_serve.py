@@ -7,11 +7,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 
+import psycopg
 import pytest
 
 from tests.core.test_settings import GOOD_PRODUCTION
 from tests.submissions.processes import PORTAL, database_url
+
+# The machine's PostgreSQL server (trust auth), where a production process set gets its
+# database when the suite itself runs on SQLite.
+SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def _free_port():
@@ -32,11 +38,13 @@ def _get(url, timeout=5):
 
 @pytest.fixture
 def production_env(transactional_db, settings, tmp_path):
+    """Production settings for a real process set. Production refuses SQLite, so on the
+    SQLite run of the suite the processes get a PostgreSQL database of their own (the
+    machine's server, as CI's), migrated by `portal migrate` and dropped afterwards."""
     port = _free_port()
     env = {
         **os.environ,
         **GOOD_PRODUCTION,
-        "DATABASE_URL": database_url(),
         "DID_STORE": str(settings.DID_STORE),
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(tmp_path / "static"),
@@ -44,7 +52,26 @@ def production_env(transactional_db, settings, tmp_path):
         "SERVE_WORKERS": "2",
         "SERVE_THREADS": "2",
     }
-    return env, f"http://127.0.0.1:{port}"
+    url = database_url()
+    own_database = None
+    if url.startswith("sqlite"):
+        own_database = f"serve_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(SERVER, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{own_database}"')
+        url = f"{SERVER}/{own_database}".replace("/postgres/", "/")
+        migrated = subprocess.run(
+            [*PORTAL, "migrate", "--noinput", "-v", "0"],
+            env={**env, "DATABASE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert migrated.returncode == 0, migrated.stderr
+    env["DATABASE_URL"] = url
+    yield env, f"http://127.0.0.1:{port}"
+    if own_database is not None:
+        with psycopg.connect(SERVER, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)')
 
 
 def _serve(env):

@@ -90,12 +90,12 @@ def test_the_desk_records_a_relationship_on_its_page(client, service_desk_user, 
 
 def test_only_the_desk_reaches_the_page(client, submitter, trust, provider):
     client.force_login(submitter)
-    assert client.get("/service-desk/submitting-for/").status_code == 403
+    assert client.get("/service-desk/submitting-for/").status_code == 404
     response = client.post(
         "/service-desk/submitting-for/",
         {"organisation": "RX1", "provider": "RZ3", "valid_from": "2026-10-01"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not SubmissionAuthority.objects.exists()
 
 

@@ -163,7 +163,7 @@ def test_an_organisation_without_contacts_is_shown_and_said_not_reminded(
 def test_only_the_service_desk_sends_reminders(client, submitter, contact):
     client.force_login(submitter)
     response = client.post("/service-desk/non-submitters/remind", {"period": "2026-10"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not ReminderSent.objects.exists()
 
 

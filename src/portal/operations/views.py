@@ -1,11 +1,11 @@
 import hmac
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from portal.accounts import permissions
 from portal.operations.metrics import exposition
 
 
@@ -22,9 +22,9 @@ def bearer_token_matches(request) -> bool:
     return hmac.compare_digest(header.removeprefix("Bearer ").encode(), expected.encode())
 
 
+@permissions.require("portal.service_desk")
 @require_GET
 def metrics(request):
-    """For a signed-in service desk user (a scraper uses the token: MetricsTokenMiddleware)."""
-    if not request.user.is_service_desk:
-        raise PermissionDenied
+    """For a signed-in service desk user (a scraper uses the token: MetricsTokenMiddleware);
+    anyone else gets the 404 every page outside a person's reach gives."""
     return metrics_response()
