@@ -81,17 +81,20 @@ def _apply_online(page) -> str:
     expect(page.locator("h1")).to_have_text("Apply for access to submit DID data")
     page.get_by_role("button", name="Start now").click()
 
-    expect(page.locator("h1")).to_have_text("Your organisation")
+    expect(page.locator("h1")).to_have_text("Which organisation are you applying for?")
     page.get_by_label("What is your organisation's ODS code?").fill("rr8")
     page.get_by_label("Your email address").fill(APPLICANT_EMAIL)
     page.get_by_role("button", name="Continue").click()
 
-    expect(page.locator("h1")).to_have_text("Primary contact")
+    expect(page.locator("h1")).to_have_text("Who is your organisation's primary contact?")
     assert f"{TRUST} (RR8)" in page.locator(".nhsuk-caption-l").inner_text()
     _fill_person(page, PRIMARY, submitter=False)
     page.get_by_role("button", name="Continue").click()
 
-    expect(page.locator("h1")).to_have_text("People who need access")
+    expect(page.locator("h1")).to_have_text("Does anyone else need access?")
+    page.locator("label", has_text="Yes").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Who else needs access?")
     # The deliberate mistake: a team mailbox instead of the person's own address.
     _fill_person(page, {**SUBMITTER, "email": "radiology@example.nhs.uk"}, submitter=True)
     page.get_by_role("button", name="Add this person").click()
@@ -107,12 +110,13 @@ def _apply_online(page) -> str:
     email_field.fill(SUBMITTER["email"])
     page.get_by_role("button", name="Add this person").click()
     expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
-    added = page.locator("table.nhsuk-table")
-    assert "People added (1)" in added.inner_text()
+    expect(page.locator("h1")).to_have_text("You have added 1 person")
+    added = page.locator("main .nhsuk-summary-list")
     assert SUBMITTER["email"] in added.inner_text()
-    page.get_by_role("button", name="Continue to the Caldicott Guardian").click()
+    page.locator("label", has_text="No").click()
+    page.get_by_role("button", name="Continue").click()
 
-    expect(page.locator("h1")).to_have_text("Your Caldicott Guardian")
+    expect(page.locator("h1")).to_have_text("Who is your Caldicott Guardian?")
     # Typed as people do: case and spacing differ from the register.
     page.get_by_label("Caldicott Guardian's full name").fill("dr  jane smith")
     page.get_by_label("Caldicott Guardian's registered email address").fill("Jane.Smith@NHS.net")

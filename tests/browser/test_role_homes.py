@@ -53,3 +53,24 @@ def test_the_service_desk_reaches_each_of_its_pages(page):
             response_page.click()
         assert navigation.value.status == 200
         page.goto("/account/")
+
+
+def test_the_caldicott_guardian_reaches_their_home_and_its_links(page):
+    from portal.certificates import services
+    from tests.certificates.factories import GuardianFactory, content
+
+    trust = TrustFactory(code="RR8", name=TRUST)
+    user = _signed_in(page, Role.CALDICOTT_GUARDIAN, trust)
+    entry = GuardianFactory(organisation=trust, name="Dr Jane Smith", email=user.email)
+    waiting, _ = services.submit_online(content(entry))
+    grant(UserFactory(full_name="Pat Contact"), Role.PRIMARY_CONTACT, trust)
+    page.reload()
+    page.get_by_role("link", name="Your Caldicott Guardian home for RR8").click()
+    expect(page.locator("h1")).to_have_text("Caldicott Guardian")
+    expect(page.locator("#waiting")).to_contain_text(waiting.reference)
+    expect(page.locator("#primary-contact")).to_contain_text("Pat Contact")
+    page.get_by_role("link", name="people with access for RR8").click()
+    expect(page.locator("h1")).to_have_text("People with access")
+    page.go_back()
+    page.get_by_role("link", name="who are our contacts?").click()
+    expect(page.locator("h1")).to_be_visible()

@@ -56,11 +56,11 @@ def _start(client, code="RR8", pc=None):
 def test_the_whole_application_reaches_the_guardian_at_the_registered_address(client, guardian):
     assert client.get("/apply/").status_code == 200
     _start(client, code=" rr8 ")
-    assert client.post("/apply/users", _user(1)).status_code == 302
-    assert client.post("/apply/users", _user(2, submitter=False)).status_code == 302
+    assert client.post("/apply/users/add", _user(1)).status_code == 302
+    assert client.post("/apply/users/add", _user(2, submitter=False)).status_code == 302
     page = client.get("/apply/users").content.decode()
     assert "User 1" in page and "User 2" in page
-    assert client.post("/apply/users", {"continue": "1"}).url == "/apply/guardian"
+    assert client.post("/apply/users", {"add_another": "no"}).url == "/apply/guardian"
     response = client.post(
         "/apply/guardian", {"name": "  dr jane SMITH ", "email": "Jane.Smith@nhs.net"}
     )
@@ -183,35 +183,38 @@ def test_the_same_primary_contact_matches_despite_case_and_spacing(client, guard
 
 def test_an_email_can_appear_only_once_in_an_application(client, guardian):
     _start(client)
-    response = client.post("/apply/users", _user(1) | {"email": "PAT.LEE@nhs.net"})
+    response = client.post("/apply/users/add", _user(1) | {"email": "PAT.LEE@nhs.net"})
     assert "already on the application" in response.content.decode()
-    client.post("/apply/users", _user(1))
-    response = client.post("/apply/users", _user(2) | {"email": "user.1@nhs.net"})
+    client.post("/apply/users/add", _user(1))
+    response = client.post("/apply/users/add", _user(2) | {"email": "user.1@nhs.net"})
     assert "already on the application" in response.content.decode()
 
 
 def test_no_more_than_six_users_can_be_added(client, guardian):
     _start(client)
     for n in range(1, 7):
-        assert client.post("/apply/users", _user(n, submitter=n <= 3)).status_code == 302
+        assert client.post("/apply/users/add", _user(n, submitter=n <= 3)).status_code == 302
     page = client.get("/apply/users").content.decode()
     assert "You have added the most people one certificate can name" in page
-    response = client.post("/apply/users", _user(7, submitter=False))
-    assert "You can add up to 6 users on one certificate" in response.content.decode()
+    assert 'name="add_another"' not in page
+    # The add page is not offered any more, and a seventh posted anyway is not kept.
+    assert client.post("/apply/users/add", _user(7, submitter=False)).url == "/apply/users"
+    assert client.post("/apply/users", {}).url == "/apply/guardian"
+    assert "user.7@nhs.net" not in client.get("/apply/users").content.decode()
 
 
 def test_submitters_are_limited_to_six_counting_those_already_active(client, guardian):
     for n in range(4):
         grant(UserFactory(), Role.SUBMITTER, guardian.organisation)
     _start(client)
-    assert client.post("/apply/users", _user(1)).status_code == 302
-    assert client.post("/apply/users", _user(2)).status_code == 302
-    response = client.post("/apply/users", _user(3))
+    assert client.post("/apply/users/add", _user(1)).status_code == 302
+    assert client.post("/apply/users/add", _user(2)).status_code == 302
+    response = client.post("/apply/users/add", _user(3))
     html = response.content.decode()
     assert "An organisation can have up to 6 submitters" in html
     assert "already has 4, so this application can add 2 more but asks for 3" in html
     # Someone who is not a submitter is still welcome.
-    assert client.post("/apply/users", _user(3, submitter=False)).status_code == 302
+    assert client.post("/apply/users/add", _user(3, submitter=False)).status_code == 302
 
 
 def test_revoked_submitters_do_not_count_towards_the_six(client, guardian):
@@ -221,9 +224,9 @@ def test_revoked_submitters_do_not_count_towards_the_six(client, guardian):
             membership.revoked_at = timezone.now()
             membership.save()
     _start(client)
-    assert client.post("/apply/users", _user(1)).status_code == 302
-    assert client.post("/apply/users", _user(2)).status_code == 302
-    assert "up to 6 submitters" in client.post("/apply/users", _user(3)).content.decode()
+    assert client.post("/apply/users/add", _user(1)).status_code == 302
+    assert client.post("/apply/users/add", _user(2)).status_code == 302
+    assert "up to 6 submitters" in client.post("/apply/users/add", _user(3)).content.decode()
 
 
 def test_the_primary_contact_need_not_be_a_submitter_but_can_be(client, guardian):
@@ -265,7 +268,7 @@ def test_another_organisations_guardian_cannot_sign(client, guardian):
 
 def test_rules_are_checked_again_when_the_application_is_sent(client, guardian):
     _start(client)
-    client.post("/apply/users", _user(1))
+    client.post("/apply/users/add", _user(1))
     client.post("/apply/guardian", {"name": "Dr Jane Smith", "email": "jane.smith@nhs.net"})
     # Meanwhile the organisation filled its six submitter places.
     for n in range(6):
@@ -288,11 +291,99 @@ def test_pages_out_of_order_send_the_applicant_back_to_the_start(client, guardia
 
 def test_a_person_can_be_removed_from_the_list(client, guardian):
     _start(client)
-    client.post("/apply/users", _user(1))
-    client.post("/apply/users", _user(2))
-    client.post("/apply/users", {"remove": "user.1@nhs.net"})
+    client.post("/apply/users/add", _user(1))
+    client.post("/apply/users/add", _user(2))
+    client.post("/apply/users", {"remove": "1"})
     page = client.get("/apply/users").content.decode()
     assert "user.1@nhs.net" not in page and "user.2@nhs.net" in page
+    assert "You have added 1 person" in page
+    # A stale or made-up number removes nobody.
+    client.post("/apply/users", {"remove": "7"})
+    client.post("/apply/users", {"remove": "x"})
+    assert "user.2@nhs.net" in client.get("/apply/users").content.decode()
+
+
+def test_the_people_page_asks_whether_anyone_else_needs_access(client, guardian):
+    _start(client)
+    page = client.get("/apply/users").content.decode()
+    # The question is the page's H1, inside the radios' legend.
+    assert '<h1 class="nhsuk-fieldset__heading">Does anyone else need access?</h1>' in page
+    response = client.post("/apply/users", {})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "Select yes if anyone else needs access" in html
+    assert client.post("/apply/users", {"add_another": "yes"}).url == "/apply/users/add"
+    client.post("/apply/users/add", _user(1))
+    page = client.get("/apply/users").content.decode()
+    assert "<h1>You have added 1 person</h1>" in page
+    assert "Do you need to add another person?" in page
+    assert "Select yes if you need to add another person" in (
+        client.post("/apply/users", {}).content.decode()
+    )
+
+
+def test_a_half_typed_person_is_refused_with_the_error_summary_and_kept(client, guardian):
+    _start(client)
+    response = client.post("/apply/users/add", {"name": "Nia Half", "job_title": "PACS"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "Enter the user&#x27;s work email address" in html
+    assert "Enter the user&#x27;s telephone number" in html
+    assert 'value="Nia Half"' in html
+    assert "Nia Half" not in client.get("/apply/users").content.decode()
+
+
+def test_a_person_can_be_changed_and_keeps_their_place(client, guardian):
+    _start(client)
+    client.post("/apply/users/add", _user(1))
+    client.post("/apply/users/add", _user(2))
+    page = client.get("/apply/users/2").content.decode()
+    assert "<h1>Change User 2's details</h1>" in page and 'value="user.2@nhs.net"' in page
+    # Their own address is not a duplicate of themselves; someone else's is.
+    assert client.post("/apply/users/2", _user(2) | {"job_title": "PACS lead"}).url == (
+        "/apply/users"
+    )
+    response = client.post("/apply/users/2", _user(2) | {"email": "user.1@nhs.net"})
+    assert "already on the application" in response.content.decode()
+    page = client.get("/apply/users").content.decode()
+    assert page.index("User 1") < page.index("User 2") and "PACS lead" in page
+    assert client.get("/apply/users/3").url == "/apply/users"
+
+
+def test_check_your_answers_changes_each_row_and_comes_back(client, guardian):
+    _start(client)
+    client.post("/apply/users/add", _user(1, submitter=False))
+    client.post("/apply/guardian", {"name": "Dr Jane Smith", "email": "jane.smith@nhs.net"})
+    check = client.get("/apply/check").content.decode()
+    for href in (
+        "/apply/primary-contact?return=check#id_job_title",
+        "/apply/users/1?return=check#id_telephone",
+        "/apply/users/1?return=check#id_submitter",
+        "/apply/users?return=check",
+        "/apply/guardian?return=check",
+        "/apply/organisation?return=check",
+    ):
+        assert f'href="{href}' in check, href
+    response = client.post("/apply/users/1?return=check", _user(1) | {"submitter": "on"})
+    assert response.url == "/apply/check"
+    response = client.post("/apply/primary-contact?return=check", _pc(job_title="Head of PACS"))
+    assert response.url == "/apply/check"
+    # Adding from check your answers goes through the list, whose "No" comes back.
+    assert client.post("/apply/users?return=check", {"add_another": "yes"}).url == (
+        "/apply/users/add?return=check"
+    )
+    assert client.post("/apply/users/add?return=check", _user(2)).url == "/apply/users?return=check"
+    assert client.post("/apply/users?return=check", {"add_another": "no"}).url == "/apply/check"
+    client.post("/apply/check")
+    application = Application.objects.get()
+    assert application.primary_contact["job_title"] == "Head of PACS"
+    users = [p for p in application.people if not p["primary_contact"]]
+    assert all("change_url" not in p for p in application.people)
+    assert [(u["email"], u["submitter"]) for u in users] == [
+        ("user.1@nhs.net", True),
+        ("user.2@nhs.net", True),
+    ]
 
 
 @pytest.mark.parametrize(

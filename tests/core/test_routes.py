@@ -34,6 +34,8 @@ PUBLIC_ROUTES = {
     "certificates:apply-organisation",
     "certificates:apply-primary-contact",
     "certificates:apply-users",
+    "certificates:apply-user-add",
+    "certificates:apply-user-change",
     "certificates:apply-guardian",
     "certificates:apply-check",
     "certificates:apply-sent",

@@ -104,6 +104,9 @@ def test_did_validate_with_the_exported_reference_gives_the_portals_report(
     portal_issues = stored.select("record_number", "rule", "value").rows()
     offline_issues = [(i["record"], i["rule"], i["value"] or None) for i in offline["issues"]]
     assert portal_issues == offline_issues
+    page = _report_page(rr8_submitter, submission)
+    would_keep = f"would have kept {offline['records_without_errors']:,}"
+    assert "0 kept, 2,000 not kept" in page and would_keep in page
 
 
 def test_a_clean_synthetic_file_for_a_demo_trust_is_accepted_with_no_error(
@@ -135,6 +138,19 @@ def test_under_record_rejection_the_store_keeps_only_the_records_without_errors(
         pl.col("severity") == "error"
     )
     assert set(kept["record_number"]).isdisjoint(set(rejected["record_number"]))
+    page = _report_page(rr8_submitter, submission)
+    assert f"{submission.records_accepted:,} kept, {submission.records_rejected:,} not kept" in page
+
+
+def _report_page(user, submission) -> str:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("submissions:detail", kwargs={"submission_id": submission.pk}))
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
 
 
 def test_records_of_a_provider_the_desk_recorded_are_accepted_and_others_are_not(

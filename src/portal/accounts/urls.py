@@ -20,6 +20,7 @@ urlpatterns = [
     path("reset-password/<str:token>", recovery.reset_password, name="reset-password"),
     path("activate/<str:token>", views.activate, name="activate"),
     path("activate/<str:token>/authenticator", views.activate_mfa, name="activate-mfa"),
+    path("organisations/<str:code>/guardian", views.guardian, name="guardian"),
     path("organisations/<str:code>/people", views.people, name="people"),
     path("organisations/<str:code>/people/<int:user_id>/revoke", views.revoke, name="revoke"),
     path(

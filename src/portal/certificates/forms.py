@@ -204,6 +204,37 @@ class UserForm(PersonForm):
         return cleaned
 
 
+class AddAnotherForm(NHSUKForm):
+    """The NHS.UK "add another" question, asked after each person (and before the first)."""
+
+    add_another = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, added: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["add_another"]
+        if added:
+            field.label = "Do you need to add another person?"
+            field.legend_size = "m"
+            field.error_messages["required"] = "Select yes if you need to add another person"
+        else:
+            # Nobody added yet: this is the page's only question, so it is the H1.
+            field.label = "Does anyone else need access?"
+            field.page_heading = True
+            field.help_text = (
+                f"Besides the primary contact, up to {checks.MAX_USERS} people can be named. "
+                "An organisation can have up to 6 submitters in all, counting those who "
+                "already have access."
+            )
+            field.error_messages["required"] = "Select yes if anyone else needs access"
+
+    @property
+    def wants_another(self) -> bool:
+        return self.cleaned_data["add_another"] == "yes"
+
+
 class GuardianForm(NHSUKForm):
     name = forms.CharField(
         label="Caldicott Guardian's full name",

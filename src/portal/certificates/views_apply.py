@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.certificates import checks, services
 from portal.certificates.forms import (
+    AddAnotherForm,
     GuardianForm,
     OrganisationForm,
     PrimaryContactForm,
@@ -106,30 +107,47 @@ def primary_contact(request):
     )
 
 
-@public
-@require_http_methods(["GET", "POST"])
-def users(request):
+def _people_draft(request):
+    """The draft, its organisation, and where to go instead when earlier answers are missing."""
     draft = _draft(request)
     org = _organisation(draft)
     if org is None:
-        return redirect("certificates:apply-organisation")
+        return draft, None, redirect("certificates:apply-organisation")
     if not draft.get("primary_contact"):
-        return redirect("certificates:apply-primary-contact")
+        return draft, org, redirect("certificates:apply-primary-contact")
+    return draft, org, None
+
+
+def _returning(request) -> str:
+    return "?return=check" if request.GET.get("return") == "check" else ""
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def users(request):
+    """NHS.UK "add another": the people added so far, each with Change and Remove, then
+    "Do you need to add another person?". Each person is added on a page of its own, so
+    nothing half-typed can be left behind when the applicant moves on."""
+    draft, org, elsewhere = _people_draft(request)
+    if elsewhere:
+        return elsewhere
     added = draft.get("users", [])
-    form = UserForm(organisation=org, others=_people(draft))
+    room = checks.MAX_USERS - len(added)
+    form = AddAnotherForm(added=len(added))
     if request.method == "POST":
         if "remove" in request.POST:
-            email = request.POST["remove"]
-            draft["users"] = [u for u in added if u["email"] != email]
-            _save(request, draft)
-            return redirect("certificates:apply-users")
-        if "continue" in request.POST:
+            index = _user_index(request.POST["remove"], added)
+            if index is not None:
+                draft["users"] = added[:index] + added[index + 1 :]
+                _save(request, draft)
+            return redirect(reverse("certificates:apply-users") + _returning(request))
+        if room <= 0:
             return redirect(_next(request, "certificates:apply-guardian"))
-        form = UserForm(request.POST, organisation=org, others=_people(draft))
+        form = AddAnotherForm(request.POST, added=len(added))
         if form.is_valid():
-            draft["users"] = [*added, form.person()]
-            _save(request, draft)
-            return redirect("certificates:apply-users")
+            if form.wants_another:
+                return redirect(reverse("certificates:apply-user-add") + _returning(request))
+            return redirect(_next(request, "certificates:apply-guardian"))
     return render(
         request,
         "certificates/apply/users.html",
@@ -137,9 +155,65 @@ def users(request):
             "form": form,
             "organisation": org,
             "users": added,
-            "room": checks.MAX_USERS - len(added),
+            "room": room,
             "max_users": checks.MAX_USERS,
+            "returning": _returning(request),
         },
+    )
+
+
+def _user_index(value, added) -> int | None:
+    """A person's place in the list from its 1-based number in a URL or button."""
+    try:
+        index = int(value) - 1
+    except (TypeError, ValueError):
+        return None
+    return index if 0 <= index < len(added) else None
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def user_add(request):
+    draft, org, elsewhere = _people_draft(request)
+    if elsewhere:
+        return elsewhere
+    added = draft.get("users", [])
+    list_page = reverse("certificates:apply-users") + _returning(request)
+    if len(added) >= checks.MAX_USERS:
+        return redirect(list_page)
+    form = UserForm(posted(request), organisation=org, others=_people(draft))
+    if request.method == "POST" and form.is_valid():
+        draft["users"] = [*added, form.person()]
+        _save(request, draft)
+        return redirect(list_page)
+    return render(
+        request,
+        "certificates/apply/user.html",
+        {"form": form, "organisation": org, "back": list_page, "person": None},
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def user_change(request, number: int):
+    draft, org, elsewhere = _people_draft(request)
+    if elsewhere:
+        return elsewhere
+    added = draft.get("users", [])
+    index = _user_index(number, added)
+    if index is None:
+        return redirect("certificates:apply-users")
+    others = [draft["primary_contact"], *added[:index], *added[index + 1 :]]
+    done = _next(request, "certificates:apply-users")
+    form = UserForm(posted(request), initial=added[index], organisation=org, others=others)
+    if request.method == "POST" and form.is_valid():
+        draft["users"] = [*added[:index], form.person(), *added[index + 1 :]]
+        _save(request, draft)
+        return redirect(done)
+    return render(
+        request,
+        "certificates/apply/user.html",
+        {"form": form, "organisation": org, "back": done, "person": added[index]},
     )
 
 
@@ -166,6 +240,21 @@ def draft_content(draft: dict) -> dict:
         "changes_primary_contact": draft.get("changes_primary_contact", False),
         "guardian": draft.get("guardian") or {},
     }
+
+
+def _with_change_links(people: list[dict]) -> list[dict]:
+    """Each person as shown on check your answers, with the question page that changes them
+    (which comes back here)."""
+    shown = []
+    number = 0
+    for person in people:
+        if person["primary_contact"]:
+            url = reverse("certificates:apply-primary-contact")
+        else:
+            number += 1
+            url = reverse("certificates:apply-user-change", args=[number])
+        shown.append({**person, "change_url": f"{url}?return=check"})
+    return shown
 
 
 @public
@@ -208,7 +297,11 @@ def check(request):
         {
             "form": form,
             "organisation": org,
-            "content": {**content, "organisation": {"code": org.code, "name": org.name}},
+            "content": {
+                **content,
+                "organisation": {"code": org.code, "name": org.name},
+                "people": _with_change_links(content["people"]),
+            },
             "applicant_email": draft["applicant_email"],
         },
     )

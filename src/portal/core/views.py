@@ -5,6 +5,7 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from portal.accounts.roles import Role
 from portal.core.context_processors import SERVICE_NAME
 from portal.core.health import queue_depths, run_checks
 from portal.core.public import public
@@ -26,7 +27,14 @@ def healthz(request):
 
 @require_GET
 def dashboard(request):
-    return render(request, "core/dashboard.html")
+    user = request.user
+    # Organisations whose home for the Caldicott Guardian this person may open.
+    guardian_of = {
+        organisation.pk
+        for organisation, roles, *_ in user.organisations_with_roles()
+        if Role.CALDICOTT_GUARDIAN.label in roles and user.is_current_guardian_of(organisation)
+    }
+    return render(request, "core/dashboard.html", {"guardian_of": guardian_of})
 
 
 def _information_page(template):
