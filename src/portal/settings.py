@@ -287,6 +287,39 @@ CERTIFICATE_SCAN_MAX_BYTES = env_int("CERTIFICATE_SCAN_MAX_MB", 10, minimum=1) *
 # the browser's address is the one they were reached from. 0 = nothing in front.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, required=True)
 
+# NHS CIS2 sign-in (OpenID Connect, portal.accounts.cis2, ADR 077): off unless CIS2_ISSUER
+# is set; then the client id, secret and redirect URI must be set too.
+CIS2_ISSUER = env_str("CIS2_ISSUER", "").rstrip("/")
+CIS2_ENABLED = bool(CIS2_ISSUER)
+CIS2_DISCOVERY_URL = env_str(
+    "CIS2_DISCOVERY_URL",
+    f"{CIS2_ISSUER}/.well-known/openid-configuration" if CIS2_ENABLED else "",
+)
+CIS2_CLIENT_ID = env_str("CIS2_CLIENT_ID", "")
+CIS2_CLIENT_SECRET = env_str("CIS2_CLIENT_SECRET", "")
+CIS2_REDIRECT_URI = env_str(
+    "CIS2_REDIRECT_URI", PORTAL_BASE_URL.rstrip("/") + "/sign-in/cis2/callback"
+)
+CIS2_SCOPES = env_str("CIS2_SCOPES", "openid email profile")
+# Seconds the portal waits for CIS2 (discovery, keys, token), and the clock skew allowed
+# when checking the ID token's times.
+CIS2_TIMEOUT_SECONDS = env_int("CIS2_TIMEOUT_SECONDS", 10, minimum=1)
+CIS2_LEEWAY_SECONDS = env_int("CIS2_LEEWAY_SECONDS", 60, minimum=0)
+if CIS2_ENABLED:
+    _missing = [
+        name
+        for name, value in (
+            ("CIS2_CLIENT_ID", CIS2_CLIENT_ID),
+            ("CIS2_CLIENT_SECRET", CIS2_CLIENT_SECRET),
+            ("CIS2_REDIRECT_URI", CIS2_REDIRECT_URI),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"CIS2_ISSUER is set, so {', '.join(_missing)} must be too.")
+    if "openid" not in CIS2_SCOPES.split():
+        raise ImproperlyConfigured("CIS2_SCOPES must include openid.")
+
 # Shared by every web process and the worker (rate limits count across all of them).
 CACHES = {
     "default": {
@@ -412,6 +445,10 @@ if PRODUCTION:
         problems.append("SECURE_SSL_REDIRECT must be true (plain HTTP is redirected to HTTPS)")
     if SECURE_HSTS_SECONDS < 31536000:
         problems.append("SECURE_HSTS_SECONDS must be at least 31536000 (one year of HSTS)")
+    if CIS2_ENABLED and not all(
+        url.startswith("https://") for url in (CIS2_ISSUER, CIS2_DISCOVERY_URL, CIS2_REDIRECT_URI)
+    ):
+        problems.append("CIS2_ISSUER, CIS2_DISCOVERY_URL and CIS2_REDIRECT_URI must be https")
     if problems:
         raise ImproperlyConfigured(
             "Unsafe production settings: " + "; ".join(problems) + " (see docs/configuration.md)."

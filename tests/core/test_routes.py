@@ -21,6 +21,8 @@ PUBLIC_ROUTES = {
     "accounts:activate",
     "accounts:activate-mfa",
     "accounts:sign-in-mfa",
+    "accounts:sign-in-cis2",
+    "accounts:sign-in-cis2-callback",
     "accounts:forgotten-password",
     "accounts:forgotten-password-sent",
     "accounts:reset-password",
@@ -165,6 +167,9 @@ MATRIX = {
     "accounts:sign-in": R(PUBLIC, post=(200,)),
     # Mid-MFA gets the code page; everyone else is sent back to the password step.
     "accounts:sign-in-mfa": R(PUBLIC, get=(200, 302), post=(200, 302)),
+    # NHS CIS2 is not configured in the tests: nothing answers (tests/accounts/test_cis2.py).
+    "accounts:sign-in-cis2": R(PUBLIC, get=(404,), post=(404,)),
+    "accounts:sign-in-cis2-callback": R(PUBLIC, get=(404,), post=(404,)),
     "accounts:sign-out": R(ANY_SIGNED_IN, get=(405,), post=(302,)),
     # Eight POSTs from one address: past RATE_LIMIT_PASSWORD_RESET the answer is 429.
     "accounts:forgotten-password": R(PUBLIC, post=(200, 429)),

@@ -2,19 +2,22 @@
 
 Views ask the configured `AuthProvider` to check what the person typed and then call
 `complete_sign_in`, which is the only place a portal session starts. The local provider is
-password (Argon2) + TOTP; an OIDC provider for NHS CIS2 would implement the same protocol
-(its first step a redirect, its second the callback) without changing the views' contract:
-portal authorisation (memberships) stays in the portal whichever provider proved identity.
+password (Argon2) + TOTP; the NHS CIS2 provider (portal.accounts.cis2), when configured,
+has a redirect for its first step and the callback for its second, and ends in the same
+`complete_sign_in`: portal authorisation (memberships) stays in the portal whichever
+provider proved identity.
 """
 
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts import mfa, throttle
+from portal.accounts.cis2 import CIS2Provider
 from portal.accounts.middleware import SIGNED_IN_AT
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -105,6 +108,11 @@ class LocalPasswordTOTPProvider:
 
 def get_provider() -> AuthProvider:
     return LocalPasswordTOTPProvider()
+
+
+def cis2_provider() -> CIS2Provider | None:
+    """The NHS CIS2 provider, or None when CIS2 is not configured (its routes answer 404)."""
+    return CIS2Provider() if settings.CIS2_ENABLED else None
 
 
 def complete_sign_in(request, user: User, provider: AuthProvider) -> None:

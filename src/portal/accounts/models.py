@@ -41,6 +41,9 @@ class User(AbstractBaseUser):
     totp_last_used_step = models.BigIntegerField(default=0)
     # Sessions that signed in before this moment are ended by SessionEpochMiddleware.
     sessions_valid_after = models.DateTimeField(null=True, blank=True)
+    # The person's NHS CIS2 subject (the ID token's `sub`), linked at their first CIS2
+    # sign-in, which matched them by email (ADR 077). Null: never signed in with CIS2.
+    cis2_subject = models.CharField(max_length=255, unique=True, null=True, blank=True)
 
     objects = UserManager()
 

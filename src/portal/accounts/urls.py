@@ -1,12 +1,15 @@
 from django.urls import path
 
 from portal.accounts import views
-from portal.accounts.views import recovery
+from portal.accounts.views import cis2, recovery
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-in/code", views.sign_in_mfa, name="sign-in-mfa"),
+    # NHS CIS2 (ADR 077): 404 unless configured.
+    path("sign-in/cis2", cis2.cis2_start, name="sign-in-cis2"),
+    path("sign-in/cis2/callback", cis2.cis2_callback, name="sign-in-cis2-callback"),
     path("sign-out", views.sign_out, name="sign-out"),
     path("sign-in/forgotten-password", recovery.forgotten_password, name="forgotten-password"),
     path(

@@ -3,6 +3,7 @@
 The views only move the person between pages; every decision is the AuthProvider's.
 """
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +22,7 @@ PENDING = "portal_pending_sign_in"
 PENDING_FOR_SECONDS = 5 * 60
 
 
-def _safe_next(request, candidate: str) -> str:
+def safe_next(request, candidate: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, {request.get_host()}, require_https=request.is_secure()
     ):
@@ -43,13 +44,19 @@ def sign_in(request):
             request.session[PENDING] = {
                 "user": result.user.pk,
                 "at": timezone.now().timestamp(),
-                "next": _safe_next(request, request.GET.get("next", "")),
+                "next": safe_next(request, request.GET.get("next", "")),
             }
             return redirect("accounts:sign-in-mfa")
         form.add_error(None, result.error)
         if result.throttled:
-            return render(request, "accounts/sign_in.html", {"form": form}, status=429)
-    return render(request, "accounts/sign_in.html", {"form": form})
+            return _sign_in_page(request, form, status=429)
+    return _sign_in_page(request, form)
+
+
+def _sign_in_page(request, form, status=200):
+    # The "Sign in with NHS CIS2" button shows only when CIS2 is configured.
+    context = {"form": form, "cis2_enabled": settings.CIS2_ENABLED}
+    return render(request, "accounts/sign_in.html", context, status=status)
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -59,7 +66,7 @@ def locked_out(request, original_response=None, credentials=None):
     form.is_valid()
     form.errors.clear()
     form.add_error(None, throttle.ACCOUNT_LOCKED)
-    return render(request, "accounts/sign_in.html", {"form": form}, status=429)
+    return _sign_in_page(request, form, status=429)
 
 
 def _pending_user(request):
