@@ -47,7 +47,11 @@ def test_the_service_desk_reaches_each_of_its_pages(page):
         page.get_by_role("link", name=link).click()
         expect(page.locator("h1")).to_have_text(heading)
         page.goto("/account/")
-    for link in ("Submissions this month, by organisation", "Organisations to chase"):
+    for link in (
+        "Submissions by organisation",
+        "Organisations to chase and reminders",
+        "Data quality by provider",
+    ):
         response_page = page.get_by_role("link", name=link)
         with page.expect_navigation() as navigation:
             response_page.click()
