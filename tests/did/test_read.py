@@ -141,22 +141,6 @@ def test_a_header_without_records_is_rejected(tmp_path):
     assert file_error(check(path))[0] == "DIDP108"
 
 
-@pytest.fixture
-def whole_file_scans(monkeypatch):
-    """The outcome of each whole-file scan (True: the file was validated by it)."""
-    from did.validate import whole_file
-
-    outcomes = []
-    real = whole_file.validate_whole
-
-    def spy(*args, **kwargs):
-        outcomes.append(real(*args, **kwargs))
-        return outcomes[-1]
-
-    monkeypatch.setattr(whole_file, "validate_whole", spy)
-    return outcomes
-
-
 def general_reader_only(monkeypatch):
     """Offer no file to the whole-file scan (did.read.plain), so the batch reader runs."""
     import did.validate

@@ -25,20 +25,6 @@ from tests.did.test_validate_rules import CASES, PALINDROME_POLICY
 POLICIES = [PORTAL_POLICY, DSP_POLICY, XSD_STRICT_POLICY, PALINDROME_POLICY]
 
 
-@pytest.fixture
-def scans(monkeypatch):
-    """The outcome of each whole-file scan (True: the file was validated by it)."""
-    outcomes = []
-    real = whole_file.validate_whole
-
-    def spy(*args, **kwargs):
-        outcomes.append(real(*args, **kwargs))
-        return outcomes[-1]
-
-    monkeypatch.setattr(whole_file, "validate_whole", spy)
-    return outcomes
-
-
 def _both_ways(path, policy=PORTAL_POLICY, received=RECEIVED) -> tuple[dict, dict]:
     """The report of the whole-file scan (screened), and of the general reader alone."""
     scanned = validate_file(path, received=received, policy=policy, keep_records=False)
@@ -60,12 +46,12 @@ def _both_ways(path, policy=PORTAL_POLICY, received=RECEIVED) -> tuple[dict, dic
     ],
     ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES) if not c[3]],
 )
-def test_every_rule_fires_the_same_either_way(tmp_path, scans, rule, changes, policy):
+def test_every_rule_fires_the_same_either_way(tmp_path, whole_file_scans, rule, changes, policy):
     rows = [record(n) for n in range(1, 6)] + [record(6, **changes)]
     path = tmp_path / "records.csv"
     path.write_text(csv_text(rows), encoding="utf-8")
     scanned, read = _both_ways(path, policy)
-    assert scans[0] is True  # the whole-file scan read the file
+    assert whole_file_scans[0] is True  # the whole-file scan read the file
     assert scanned == read
     assert scanned["rule_counts"].get(rule)
 
@@ -123,24 +109,26 @@ EDGES = [
     ids=[f"{e[0]}-{'fires' if e[4] else 'quiet'}-{i}" for i, e in enumerate(EDGES)],
 )
 def test_each_date_rule_fires_exactly_at_its_edge_either_way(
-    tmp_path, scans, rule, changes, received, policy, fires
+    tmp_path, whole_file_scans, rule, changes, received, policy, fires
 ):
     path = tmp_path / "edge.csv"
     path.write_text(csv_text([record(1), record(2, **changes)]), encoding="utf-8")
     scanned, read = _both_ways(path, policy, received)
-    assert scans[0] is True
+    assert whole_file_scans[0] is True
     assert scanned == read
     assert (rule in scanned["rule_counts"]) is fires
 
 
-def test_fired_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypatch, scans):
+def test_fired_records_come_back_in_slices_with_their_numbers(
+    tmp_path, monkeypatch, whole_file_scans
+):
     monkeypatch.setattr(whole_file, "FIRED_SLICE", 3)
     rows = [record(n, gender="7" if n % 4 == 0 else "1") for n in range(1, 40)]
     rows.append(record(40, accession_number=rows[0]["accession_number"]))  # DIDS071
     path = tmp_path / "records.csv"
     path.write_text(csv_text(rows, header=True).replace("\n", "\r\n"), encoding="utf-8-sig")
     scanned, read = _both_ways(path)
-    assert scans[0] is True
+    assert whole_file_scans[0] is True
     assert scanned == read
     assert [i["record"] for i in scanned["issues"] if i["rule"] == "DIDS014"] == list(
         range(4, 40, 4)
@@ -148,7 +136,7 @@ def test_fired_records_come_back_in_slices_with_their_numbers(tmp_path, monkeypa
     assert [i["record"] for i in scanned["issues"] if i["rule"] == "DIDS071"] == [40]
 
 
-def test_a_header_in_another_order_is_read_by_name(tmp_path, scans):
+def test_a_header_in_another_order_is_read_by_name(tmp_path, whole_file_scans):
     order = list(reversed(COLUMNS))
     rows = [
         record(1),
@@ -159,7 +147,7 @@ def test_a_header_in_another_order_is_read_by_name(tmp_path, scans):
     path = tmp_path / "reordered.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     scanned, read = _both_ways(path)
-    assert scans[0] is True
+    assert whole_file_scans[0] is True
     assert scanned == read
     assert {(i["record"], i["rule"]) for i in scanned["issues"]} == {
         (2, "DIDS014"),
@@ -328,7 +316,9 @@ PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclud
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.lists(PRINTABLE, min_size=18, max_size=18), min_size=1, max_size=8), st.data())
-def test_any_printable_values_get_the_same_report_either_way(tmp_path, scans, rows, data):
+def test_any_printable_values_get_the_same_report_either_way(
+    tmp_path, whole_file_scans, rows, data
+):
     # Whatever the values, the whole-file scan reads the file (18 printable fields a line)
     # and its report is the general reader's.
     lines = ["9" + ",".join(row) for row in rows]  # a digit first: never taken for XML
@@ -336,5 +326,5 @@ def test_any_printable_values_get_the_same_report_either_way(tmp_path, scans, ro
     path = tmp_path / "printable.csv"
     path.write_bytes((ending.join(lines) + data.draw(st.sampled_from(["", ending]))).encode())
     scanned, read = _both_ways(path)
-    assert scans[-1] is True
+    assert whole_file_scans[-1] is True
     assert scanned == read

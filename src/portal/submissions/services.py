@@ -389,17 +389,24 @@ def _fail_exhausted(submission):
     """Within the claim's transaction: the retry limit is reached. Fail the submission with
     a plain message, audit it, and tell the service desk once it is committed."""
     message = EXHAUSTED_MESSAGE.format(attempts=submission.attempts)
+    note = f"stopped after {submission.attempts} attempts"
+    _mark_failed(submission, message, note, attempts=submission.attempts)
+    transaction.on_commit(lambda: _tell_the_desk(submission))
+
+
+def _mark_failed(submission, message: str, note: str, **details) -> None:
+    """Within the caller's transaction: the submission failed, with a message for the
+    person; the event and the audit entry say so."""
     submission.failure_message = message
-    _add_event(submission, Status.FAILED, WORKER, f"stopped after {submission.attempts} attempts")
+    _add_event(submission, Status.FAILED, WORKER, note)
     submission.save(update_fields=["status", "failure_message"])
     record(
         WORKER,
         "submissions.failed",
         target=f"submission:{submission.pk}",
         organisation=submission.organisation,
-        details={"period": submission.period, "attempts": submission.attempts},
+        details={"period": submission.period, **details},
     )
-    transaction.on_commit(lambda: _tell_the_desk(submission))
 
 
 def _tell_the_desk(submission):
@@ -526,16 +533,7 @@ def _fail(submission, message):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status in FINISHED:
             return submission
-        submission.failure_message = message
-        _add_event(submission, Status.FAILED, WORKER, message)
-        submission.save(update_fields=["status", "failure_message"])
-        record(
-            WORKER,
-            "submissions.failed",
-            target=f"submission:{submission.pk}",
-            organisation=submission.organisation,
-            details={"period": submission.period},
-        )
+        _mark_failed(submission, message, message)
     return submission
 
 
