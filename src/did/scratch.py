@@ -15,8 +15,9 @@ from pathlib import Path
 READ = "did-read-"  # a zip member extracted, a file re-encoded
 RECORDS = "did-records-"  # validated records spooled to Parquet
 FIRED = "did-fired-"  # records on which a rule fired, from a whole-file scan
+KEYS = "did-keys-"  # every record's DIDS071 key, for the few whose hash repeats
 PUBLISH = "did-publish-"  # a release being built
-PREFIXES = (READ, RECORDS, FIRED, PUBLISH)
+PREFIXES = (READ, RECORDS, FIRED, KEYS, PUBLISH)
 # Far longer than any run: a 10-million-record file validates in under a minute.
 STALE_AFTER = timedelta(hours=24)
 

@@ -30,7 +30,6 @@ from did.reference import Reference
 from did.report import FileError, Report, empty_issues
 from did.spec.policy import DEFAULT_POLICY, Policy, Rejection
 from did.validate import whole_file
-from did.validate.checks import normalise
 from did.validate.output import write_outputs
 from did.validate.reference_checks import not_checked
 from did.validate.validator import Context, Validator
@@ -55,7 +54,7 @@ def validate_frames(
     )
     records = [validator.add(batch) for batch in batches]
     frame = pl.concat(records) if records else pl.DataFrame()
-    return validator.issues(Validator.fetch_from(lambda: [frame.lazy()])), frame
+    return validator.issues(), frame
 
 
 def _guess_format(path: Path) -> str:
@@ -122,7 +121,6 @@ def _validate(
             checked = Validator(context)
             if plain is not None and whole_file.validate_whole(plain, checked, spool_dir, progress):
                 notices = [plain.order.notice] if plain.order.notice else []
-                fetch = Validator.fetch_from(lambda: [normalise(plain.records())])
             else:
                 checked = Validator(context)
                 for number, batch in enumerate(source.batches()):
@@ -133,11 +131,7 @@ def _validate(
                     if progress is not None:
                         progress(checked.record_count)
                 notices = list(source.notices)
-                # Read again for the few records whose key hash repeats (validator.py).
-                fetch = Validator.fetch_from(
-                    lambda: (normalise(batch).lazy() for batch in source.batches())
-                )
-            issues = checked.issues(fetch)
+            issues = checked.issues()
     except FileRejected as rejected:
         if spool is not None:
             spool.cleanup()

@@ -7,13 +7,14 @@ submitter may send records for. `Validator` turns it into one boolean expression
 what fires; `issues()` then adds DIDS071, which needs every record's key.
 """
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
-from did.read.frame import RECORD_NUMBER, empty_frame
+from did import scratch
+from did.read.frame import RECORD_NUMBER
 from did.reference import Reference
 from did.report import ISSUE_SCHEMA, RULE_ENUM, empty_issues, quoted
 from did.spec.items import COLUMNS
@@ -24,8 +25,6 @@ from did.validate.identifiers import invalid_snomed_ids
 from did.validate.reference_checks import available, reference_helpers, reference_masks
 
 _RULE_ORDER = [rule.code for rule in RECORD_RULES]
-# Record numbers -> the exact DIDS071 keys of those records (Validator.exact_keys).
-KeyFetch = Callable[[pl.Series], pl.DataFrame]
 # Rules of a code's form, reported only where the reference rule that would find the same
 # code unknown cannot run (did.spec.rules): what each one gives way to.
 _FORM_RULES = {
@@ -70,9 +69,17 @@ class Validator:
         self.masks = masks
         self.helpers = reference_helpers(context.reference, context.codes)
         self.issue_parts: list[pl.DataFrame] = []
-        self.key_parts: list[pl.DataFrame] = []
         self.record_count = 0
         self.bad_snomed: dict[str, bool] = {}
+        # Every record's exact DIDS071 key goes to disk as it is read; only the keys of
+        # records whose hash repeats are read back (duplicate_issues).
+        self._key_spill = scratch.directory(scratch.KEYS)
+        self._key_files = 0
+
+    def key_spill_file(self) -> Path:
+        """A new file for exact keys (exact_keys) in this validation's spill."""
+        self._key_files += 1
+        return Path(self._key_spill.name) / f"keys-{self._key_files:06d}.parquet"
 
     def _snomed_bad(self, values: pl.Series) -> pl.Series:
         """True where the value is not a SNOMED CT concept id. The check digit is tested
@@ -120,14 +127,15 @@ class Validator:
 
     @classmethod
     def keys(cls, records: pl.LazyFrame) -> pl.LazyFrame:
-        """Each record's DIDS071 key as a 64-bit hash, kept for the whole file: 16 bytes a
-        record, where the two strings took about 40 (at 5,000,000 records, 200 MB)."""
+        """Each record's DIDS071 key and its 64-bit hash, written to the key spill
+        (key_spill_file) as records go by. Only the hashes are read back into memory for the
+        whole file (16 bytes a record where the two strings took about 40: at 5,000,000
+        records, 200 MB), and the keys of the few records whose hash repeats."""
         key = pl.struct("site_code", "accession_number").hash()
-        return cls.exact_keys(records).select(RECORD_NUMBER, key.alias("_hash"))
+        return cls.exact_keys(records).with_columns(key.alias("_hash"))
 
-    def take_keys(self, keys: pl.DataFrame, record_count: int) -> None:
-        """Keep the DIDS071 keys (see keys) of `record_count` more records."""
-        self.key_parts.append(keys)
+    def count(self, record_count: int) -> None:
+        """Count `record_count` more records (their keys are in the spill)."""
         self.record_count += record_count
 
     def take_issues(self, fired: pl.DataFrame) -> None:
@@ -152,19 +160,19 @@ class Validator:
         """Validate one batch of records as read; return it normalised."""
         records = normalise(batch)
         fired, keys = pl.collect_all([self.fired(records.lazy()), self.keys(records.lazy())])
+        keys.write_parquet(self.key_spill_file(), compression="lz4")
         self.take_issues(fired)
-        self.take_keys(keys, records.height)
+        self.count(records.height)
         return records
 
-    def duplicate_issues(self, fetch: KeyFetch) -> pl.DataFrame:
+    def duplicate_issues(self) -> pl.DataFrame:
         """DIDS071 over the whole file. Only records whose key hash repeats (usually a
-        handful) can repeat a key; their exact keys are fetched (`fetch`: record numbers ->
-        exact_keys of those records) and compared, so a hash collision is never taken for
-        a repeat."""
-        if not self.key_parts:
+        handful) can repeat a key; their exact keys are read back from the spill and
+        compared, so a hash collision is never taken for a repeat."""
+        if not self._key_files:
             return empty_issues()
-        keys = pl.concat(self.key_parts)
-        self.key_parts = []
+        spilled = pl.scan_parquet(Path(self._key_spill.name) / "*.parquet")
+        keys = spilled.select(RECORD_NUMBER, "_hash").collect()
         # Sorting 64-bit hashes and comparing neighbours is several times faster than
         # is_duplicated on the two strings.
         hashes = keys["_hash"].sort()
@@ -172,8 +180,9 @@ class Validator:
         if repeated.is_empty():
             return empty_issues()
         candidates = keys.filter(pl.col("_hash").is_in(repeated.implode()))[RECORD_NUMBER]
+        exact = spilled.filter(pl.col(RECORD_NUMBER).is_in(candidates.implode()))
         # rechunk: Polars 2.1 can panic in pl.format over columns chunked differently.
-        exact = fetch(candidates).sort(RECORD_NUMBER).rechunk()
+        exact = exact.drop("_hash").collect().sort(RECORD_NUMBER).rechunk()
         first = pl.col(RECORD_NUMBER).min().over("site_code", "accession_number")
         repeats = exact.with_columns(first.alias("_first")).filter(
             pl.col(RECORD_NUMBER) != pl.col("_first")
@@ -190,23 +199,11 @@ class Validator:
             *ISSUE_KEYS,
         )
 
-    @classmethod
-    def fetch_from(cls, records: Callable[[], Iterable[pl.LazyFrame]]) -> KeyFetch:
-        """A KeyFetch that reads the exact keys from `records()` (normalised records, in
-        parts: only the wanted records of each part are kept)."""
-
-        def fetch(numbers: pl.Series) -> pl.DataFrame:
-            wanted = pl.col(RECORD_NUMBER).is_in(numbers.implode())
-            parts = [
-                cls.exact_keys(part.filter(wanted)).collect(engine="streaming")
-                for part in records()
-            ]
-            return pl.concat(parts) if parts else cls.exact_keys(empty_frame().lazy()).collect()
-
-        return fetch
-
-    def issues(self, fetch: KeyFetch) -> pl.DataFrame:
-        parts = [*self.issue_parts, self.duplicate_issues(fetch)]
+    def issues(self) -> pl.DataFrame:
+        try:
+            parts = [*self.issue_parts, self.duplicate_issues()]
+        finally:
+            self._key_spill.cleanup()
         issues = pl.concat(parts) if parts else empty_issues()
         issues = issues.cast(ISSUE_SCHEMA).with_columns(
             quoted(pl.col(column)).alias(column) for column in ("value", *ISSUE_KEYS)

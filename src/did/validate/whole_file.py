@@ -71,17 +71,27 @@ def _plans(
     """
     counted = PlainCsv.with_row_bytes(raw)
     if spool is None:
-        screened = screen(counted)
-        found_plan = validator.candidates(screened)
-        plans = [validator.keys(screened), PlainCsv.tally(screened)]
+        records = screen(counted)
+        found_plan = validator.candidates(records)
+        kept = []
     else:
         records = normalise(counted)
         found_plan = validator.fired(records)
-        kept = records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(
-            spool / WHOLE_FILE_PART, compression="lz4", lazy=True
-        )
-        plans = [validator.keys(records), PlainCsv.tally(records), kept]
-    return [found_plan.sink_parquet(found, compression="lz4", lazy=True), *plans]
+        kept = [
+            records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(
+                spool / WHOLE_FILE_PART, compression="lz4", lazy=True
+            )
+        ]
+    # The DIDS071 keys and their hashes go to the validator's key spill (validator.py).
+    keys = validator.keys(records).sink_parquet(
+        validator.key_spill_file(), compression="uncompressed", lazy=True
+    )
+    return [
+        found_plan.sink_parquet(found, compression="lz4", lazy=True),
+        keys,
+        PlainCsv.tally(records),
+        *kept,
+    ]
 
 
 def validate_whole(
@@ -98,7 +108,7 @@ def validate_whole(
         found_path = Path(work) / "found.parquet"
         plans = _plans(raw, validator, spool, found_path)
         try:
-            _, keys, tally, *_ = _collect(plans, report_progress)
+            _, _, tally, *_ = _collect(plans, report_progress)
         except pl.exceptions.PolarsError:
             complete = False  # bytes that are not UTF-8, or a line with too many fields
         else:
@@ -112,7 +122,7 @@ def validate_whole(
             if spool is None:  # screened candidates: check again, normalised
                 found = validator.fired(normalise(found).lazy()).collect()
             validator.take_issues(found)
-    validator.take_keys(keys, rows)
+    validator.count(rows)
     if progress is not None:
         progress(rows)
     return True
