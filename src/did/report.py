@@ -74,11 +74,6 @@ def quoted(value: pl.Expr) -> pl.Expr:
     return pl.when(length > VALUE_CHARS).then(cut).otherwise(value)
 
 
-def item_title(item: str) -> str:
-    """The data set's name for an item column ("NHS NUMBER"), or "" for a record rule."""
-    return BY_NAME[item].title if item in BY_NAME else ""
-
-
 @dataclass(frozen=True)
 class FileError:
     rule: str
@@ -299,4 +294,4 @@ def empty_issues() -> pl.DataFrame:
     return pl.DataFrame(schema=ISSUE_SCHEMA)
 
 
-__all__ = ["FileError", "Report", "RECORD_NUMBER", "empty_issues", "item_title"]
+__all__ = ["FileError", "Report", "RECORD_NUMBER", "empty_issues"]

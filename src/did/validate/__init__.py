@@ -10,7 +10,8 @@ listed in did/spec/rules.py. A plain CSV file (did.read.plain) is validated in o
 streaming pass over the whole file (whole_file.py); any other file (quoted fields,
 Windows-1252, XML, zip) is read batch by batch by the general reader and each batch is
 normalised and checked by the same rules. The whole-file rule DIDS071 (site code +
-accession number unique) runs once over a two-column key frame gathered from every record.
+accession number unique) runs once at the end, over every record's key hash, with the keys
+themselves spilled to disk as records go by (validator.py).
 Validated records are spooled to Parquet in a private temporary directory (when kept) so a
 10-million-record file never sits in memory. With `out`, the accepted records are derived
 (did.derive) and written, streaming, as `out/records.parquet`, and every issue as
