@@ -9,4 +9,6 @@ from portal.submissions import services
 @task(queue_name=settings.VALIDATION_QUEUE)
 def validate_submission_task(submission_id: str) -> str:
     submission = services.validate(submission_id)
-    return submission.status if submission is not None else "already finished"
+    if submission is None:
+        return "not started: finished, or claimed by another worker"
+    return submission.status
