@@ -253,16 +253,16 @@ def test_twenty_organisations_upload_at_once_to_two_machines(store_settings, tmp
         assert submission.attempts == 1, code
 
     # No file was validated twice: the workers' own records. Each submission was queued
-    # three times (its upload, resume-submissions on each machine); exactly one of its
-    # tasks validated it, by the worker that holds its claim; the others did nothing.
+    # at least three times (its upload, resume-submissions on each machine); exactly one
+    # of its tasks validated it, run by the worker that holds its claim; the others did
+    # nothing.
     tasks = list(_validation_tasks())
     assert {task.status for task in tasks} == {"SUCCESSFUL"}
     by_submission = defaultdict(list)
     for task in tasks:
         by_submission[task.args_kwargs["args"][0]].append(task)
-    assert {key: len(value) for key, value in by_submission.items()} == {
-        str(s.pk): 3 for s in submissions.values()
-    }
+    assert set(by_submission) == {str(s.pk) for s in submissions.values()}
+    assert min(len(queued) for queued in by_submission.values()) >= 3
     validated_by = Counter()
     for code, submission in submissions.items():
         ran = [t for t in by_submission[str(submission.pk)] if t.return_value != NOT_STARTED]
