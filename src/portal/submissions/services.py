@@ -446,15 +446,19 @@ def renew_claim(submission_id) -> bool:
     )
 
 
+def _claim_lost(submission_id) -> ClaimLost:
+    log.warning(
+        "submission %s was taken over by another worker; this worker's outcome is dropped",
+        submission_id,
+    )
+    return ClaimLost(str(submission_id))
+
+
 def _check_claim(submission) -> None:
     """Within the caller's transaction, on the locked row: raise ClaimLost unless this
     worker still holds the claim."""
     if submission.claimed_by != worker_id():
-        log.warning(
-            "submission %s was taken over by another worker; this worker's outcome is dropped",
-            submission.pk,
-        )
-        raise ClaimLost(str(submission.pk))
+        raise _claim_lost(submission.pk)
 
 
 @contextmanager
@@ -542,10 +546,7 @@ def _validate_claimed(submission) -> Submission:
     # the same names); renewed here, the claim covers the writes that follow.
     if not renew_claim(submission.pk):
         outcome.close()
-        submission.refresh_from_db()
-        if submission.status in FINISHED:
-            return submission
-        _check_claim(submission)
+        raise _claim_lost(submission.pk)
     try:
         stored = store_outcome(submission, outcome)
     except OSError as error:
