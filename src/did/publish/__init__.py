@@ -34,7 +34,9 @@ __all__ = [
 
 
 def publish(files, window: Window, *, engine: str = "duckdb", options=None, spark_master=None):
-    """Compute every published table for `window` from derived-record Parquet `files`."""
+    """Compute every published table for `window` from derived-record Parquet `files`:
+    paths (or, for Spark, addresses such as s3a://bucket/key), or for DuckDB a pyarrow
+    dataset of them (how the portal reads its record store, local or on object storage)."""
     options = options or PublishOptions()
     cubes = compute_cubes(
         files,

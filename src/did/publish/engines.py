@@ -15,11 +15,12 @@ work they do, and a test checks it cell for cell.
   and over, -1 where the age is not known) and PERSON GENDER CODE.
 """
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
+import pyarrow.dataset as ds
 
 from did.publish.periods import Window
 
@@ -162,7 +163,8 @@ def _sql(name: str, window: Window) -> str:
 
 
 def _file_list(files: Iterable) -> list[str]:
-    paths = sorted(str(Path(f)) for f in files)
+    # Paths, or addresses Spark reads itself (s3a://bucket/key): kept as given.
+    paths = sorted(os.fspath(f) for f in files)
     if not paths:
         raise ValueError("there are no accepted records to publish (no Parquet files given)")
     return paths
@@ -196,14 +198,17 @@ def duckdb_cubes(
 ) -> Cubes:
     import duckdb
 
-    paths = _file_list(files)
     connection = duckdb.connect()
     try:
         cancer = _cancer_frame(cancer_codes)  # noqa: F841 - read by name below
         gp = _practices_frame(practices)  # noqa: F841 - read by name below
         connection.execute("CREATE TABLE cancer_codes AS SELECT * FROM cancer")
         connection.execute("CREATE TABLE practices AS SELECT * FROM gp")
-        connection.read_parquet(paths, union_by_name=True).create_view("records")
+        if isinstance(files, ds.Dataset):
+            # A pyarrow dataset: the portal's record store, local or on object storage.
+            connection.register("records", files)
+        else:
+            connection.read_parquet(_file_list(files), union_by_name=True).create_view("records")
         return Cubes(
             **{
                 name: _normalise(

@@ -1,0 +1,9 @@
+from tests.object_storage import BACKENDS
+
+
+def pytest_generate_tests(metafunc):
+    """Every store test runs on both backends, the local folder and S3 (moto server), or on
+    those its module names in STORE_BACKENDS."""
+    if "store_backend" in metafunc.fixturenames:
+        backends = getattr(metafunc.module, "STORE_BACKENDS", BACKENDS)
+        metafunc.parametrize("store_backend", backends, indirect=True)
