@@ -1,5 +1,3 @@
-import json
-
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
@@ -28,7 +26,7 @@ def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
         ({"id": f"manifest:{e.pk}", "sha256": e.sha256} for e in entries),
         key=lambda i: (i["id"], i["sha256"]),
     )
-    manifest = json.loads((services.release_dir(release) / "release.json").read_text())
+    manifest = services.release_manifest(release)
     assert manifest["inputs"] == release.inputs
     assert set(release.table_names) >= {"modality_provider_counts", "completeness"}
     entry = AuditEntry.objects.get(action="publications.release")
@@ -52,7 +50,7 @@ def test_new_accepted_data_give_the_next_version_of_the_release():
     assert len(second.inputs) == len(first.inputs) + 1
     assert services.latest_releases() == [second]
     # the first version's files are kept, unchanged
-    assert (services.release_dir(first) / "modality_provider_counts.csv").is_file()
+    assert services.table_key(first, "modality_provider_counts", "csv")
 
 
 def test_suppression_follows_the_setting(settings):
@@ -97,7 +95,8 @@ def test_the_demo_release_loads_once(settings):
 
 def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
     from portal.submissions import services as submissions
-    from portal.submissions.models import ManifestEntry, Status
+    from portal.store.models import ManifestEntry
+    from portal.submissions.models import Status
     from tests.submissions.factories import (
         did_csv,
         received_submission,

@@ -1,4 +1,5 @@
 from tests.object_storage import BACKENDS
+from tests.submissions.conftest import submitter, trust  # noqa: F401 - the same people and trust
 
 
 def pytest_generate_tests(metafunc):
