@@ -94,8 +94,8 @@ def test_the_demo_release_loads_once(settings):
 
 
 def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
-    from portal.submissions import services as submissions
     from portal.store.models import ManifestEntry
+    from portal.submissions import services as submissions
     from portal.submissions.models import Status
     from tests.submissions.factories import (
         did_csv,
