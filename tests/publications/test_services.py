@@ -7,6 +7,7 @@ from portal.audit.models import AuditEntry
 from portal.organisations.models import Organisation
 from portal.publications import services
 from portal.publications.models import Release
+from portal.store import api as store
 from tests.publications.factories import store_records
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,19 @@ def test_a_new_organisation_reference_gives_the_next_version_with_the_new_names(
     assert created and second.version == first.version + 1
     names = set(services.load_table(second, "modality_provider_counts")["provider_name"])
     assert "RENAMED NHS FOUNDATION TRUST" in names
+
+
+def test_duckdb_reads_a_dataset_over_the_store_and_spark_the_objects_addresses(settings):
+    entries = store_records(["2026-09"], ["RJ1", "RRV"])
+    files = services.current_accepted_files(monthly_window("2026-09"))
+    source = store.records()
+    dataset = services.engine_input(files, "duckdb", source)
+    assert dataset.count_rows() == sum(e.record_count for e in entries)
+    addresses = services.engine_input(files, "spark", source)
+    if settings.STORE_BACKEND == "local":
+        # Spark in local mode reads the files where they are (tests/did: Spark = DuckDB).
+        assert [pl.read_parquet(a).height for a in addresses] == [e.record_count for e in entries]
+    else:
+        # On a cluster, Spark's s3a connector reads the same objects (docs/deploy.md).
+        prefix = f"s3a://{settings.STORE_S3_BUCKET}/{settings.STORE_S3_PREFIX}/store/"
+        assert addresses == [prefix + e.path for e in entries]

@@ -1,5 +1,7 @@
 from tests.object_storage import BACKENDS
-from tests.submissions.conftest import submitter, trust  # noqa: F401 - the same people and trust
+
+# The same trust and people as the submission tests.
+from tests.submissions.conftest import submitter, submitter_client, trust  # noqa: F401
 
 
 def pytest_generate_tests(metafunc):

@@ -18,3 +18,10 @@ def test_a_partial_write_still_changing_is_not_swept(db, settings):
     os.utime(settings.DID_STORE / "reports/.old.tmp", (old, old))
     assert store.sweep_partial_files() == ["reports/.old.tmp"]
     assert keys() == ["reports/.live.tmp"]
+
+
+def test_deleting_the_last_object_of_a_folder_can_remove_the_folder(db, settings):
+    store.records().write("uploads/abc/file.csv", lambda path: path.write_bytes(b"x"))
+    store.records().delete("uploads/abc/file.csv", prune=True)
+    assert not (settings.DID_STORE / "uploads" / "abc").exists()
+    assert (settings.DID_STORE / "uploads").is_dir()  # only the emptied folder goes

@@ -7,7 +7,9 @@ import pytest
 
 from portal.store import api as store
 from portal.store import s3
+from portal.submissions.models import Submission
 from tests.object_storage import keys
+from tests.submissions.factories import csv_file
 
 STORE_BACKENDS = ("s3",)
 KEY = "records/RX1/2026-10/x.parquet"
@@ -48,3 +50,18 @@ def test_the_stores_are_prefixes_of_one_bucket(store_backend, db, settings):
         f"{settings.STORE_S3_PREFIX}/media/publications/a.csv",
         f"{settings.STORE_S3_PREFIX}/store/reports/a.parquet",
     ]
+
+
+def test_an_upload_through_the_website_goes_to_the_bucket_and_never_to_the_disk(
+    store_backend, submitter_client, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("portal.submissions.services.enqueue_validation", lambda s: None)
+    upload = csv_file(rows=5)
+    content = upload.read()
+    upload.seek(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitter_client.post("/submissions/new/RX1/2026-10/", {"file": upload})
+    submission = Submission.objects.get()
+    assert keys() == [submission.upload_path]
+    assert store.records().read_bytes(submission.upload_path) == content
+    assert not settings.DID_STORE.exists() and not settings.MEDIA_ROOT.exists()
