@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
-import pyarrow.dataset as ds
 
 from did.publish.periods import Window
 
@@ -162,12 +161,16 @@ def _sql(name: str, window: Window) -> str:
     return CUBE_SQL[name].format(records=records)
 
 
-def _file_list(files: Iterable) -> list[str]:
-    # Paths, or addresses Spark reads itself (s3a://bucket/key): kept as given.
-    paths = sorted(os.fspath(f) for f in files)
-    if not paths:
+def _file_list(files: Iterable) -> list:
+    """Paths (or addresses Spark reads itself, such as s3a://bucket/key) in a stable order;
+    or open binary files, as given, which DuckDB reads with its own Parquet reader (how the
+    portal hands over objects from object storage)."""
+    files = list(files)
+    if not files:
         raise ValueError("there are no accepted records to publish (no Parquet files given)")
-    return paths
+    if all(isinstance(f, str | os.PathLike) for f in files):
+        return sorted(os.fspath(f) for f in files)
+    return files
 
 
 def _cancer_frame(cancer_codes: pl.DataFrame | None) -> pl.DataFrame:
@@ -204,11 +207,7 @@ def duckdb_cubes(
         gp = _practices_frame(practices)  # noqa: F841 - read by name below
         connection.execute("CREATE TABLE cancer_codes AS SELECT * FROM cancer")
         connection.execute("CREATE TABLE practices AS SELECT * FROM gp")
-        if isinstance(files, ds.Dataset):
-            # A pyarrow dataset: the portal's record store, local or on object storage.
-            connection.register("records", files)
-        else:
-            connection.read_parquet(_file_list(files), union_by_name=True).create_view("records")
+        connection.read_parquet(_file_list(files), union_by_name=True).create_view("records")
         return Cubes(
             **{
                 name: _normalise(

@@ -73,12 +73,12 @@ def release_file_key(release: Release, file_name: str) -> str:
 
 
 def engine_input(files: list[AcceptedFile], engine: str, source: store.ObjectStore):
-    """What the publishing engine reads: DuckDB a pyarrow dataset over the store (local
-    folder or object storage alike), Spark the files' paths or s3a:// addresses."""
+    """What the publishing engine reads: DuckDB the store's files, or objects opened from
+    object storage; Spark the files' paths or s3a:// addresses (it reads them itself)."""
     keys = [f.key for f in files]
     if engine == "spark":
         return [source.uri(key) for key in keys]
-    return source.parquet_dataset(keys)
+    return source.duckdb_sources(keys)
 
 
 def _digest(inputs: list[dict], engine: str, options: PublishOptions) -> str:

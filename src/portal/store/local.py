@@ -62,6 +62,9 @@ class LocalStore(ObjectStore):
             raise ValueError(f"{key!r} is outside the store")
         return path
 
+    def duckdb_sources(self, keys) -> list[str]:
+        return [str(self.path(key)) for key in keys]
+
     @contextmanager
     def local_file(self, key: str) -> Iterator[Path]:
         path = self.path(key)

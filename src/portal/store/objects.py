@@ -153,6 +153,12 @@ class ObjectStore(ABC):
         )
 
     @abstractmethod
+    def duckdb_sources(self, keys) -> list:
+        """What DuckDB's `read_parquet` takes to read these objects with its own Parquet
+        reader (only the columns asked for, row groups skipped by their statistics): file
+        paths, or open files (read through fsspec) from object storage."""
+
+    @abstractmethod
     def local_file(self, key: str) -> AbstractContextManager[Path]:
         """The object as a local file for the length of the `with` (the engine memory-maps
         its input): the file itself, or a copy in the scratch folder removed afterwards."""

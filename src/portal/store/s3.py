@@ -11,6 +11,7 @@ is invisible and ends with the bucket's lifecycle rule (docs/deploy.md).
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +30,8 @@ from portal.store.objects import (
 
 # The scratch folder that holds a downloaded copy while the engine reads it.
 DOWNLOAD_PREFIX = "did-store-"
+# Objects opened at once for DuckDB (each opening asks the server for the object's size).
+OPENERS = 8
 
 
 class S3Store(ObjectStore):
@@ -43,6 +46,10 @@ class S3Store(ObjectStore):
     def uri(self, key: str) -> str:
         path = f"{self.prefix}/{check_key(key)}" if self.prefix else check_key(key)
         return f"s3a://{self.bucket}/{path}"
+
+    def duckdb_sources(self, keys) -> list:
+        with ThreadPoolExecutor(OPENERS) as pool:
+            return list(pool.map(self.open, keys))
 
     @contextmanager
     def local_file(self, key: str) -> Iterator[Path]:

@@ -1,8 +1,9 @@
 """Read a submission's stored issues (reports/<id>.issues.parquet) one page at a time.
 
 A national file can carry millions of issues, so nothing here builds them all: DuckDB scans
-the Parquet object (through a pyarrow dataset, from the local store or object storage)
-with the rule/severity filter pushed into the scan, holding one page of rows. The web report and the API both
+the Parquet object (a file, or an object read through the store from object storage) with
+the rule/severity filter and LIMIT/OFFSET inside the scan, reading only the row groups it
+needs and holding one page of rows. The web report and the API both
 page through `page()`; the issues CSV streams the same file in batches (exports.py).
 
 The stored table has record_number, rule, severity, item, value and message; newer reports
@@ -120,12 +121,11 @@ def page(
     key = issues_key(submission)
     if key is None:
         return Page([], 1, size, 0, rule, severity, record_columns=False)
-    issues = store.records().parquet_dataset([key])
-    record_columns = all(name in issues.schema.names for name in RECORD_COLUMNS)
+    record_columns = all(name in stored_columns(key) for name in RECORD_COLUMNS)
     wanted = [*BASE_COLUMNS, *(RECORD_COLUMNS if record_columns else ())]
     where, parameters = _where(rule, severity)
     with _connect() as connection:
-        connection.register("issues", issues)
+        connection.read_parquet(store.records().duckdb_sources([key])).create_view("issues")
         (total,) = connection.execute(
             f"SELECT count(*) FROM issues{where}",  # noqa: S608 - fixed clauses, bound values
             parameters,
@@ -192,7 +192,7 @@ def _site_counts(submission) -> tuple[dict[str, int], int, bool] | None:
     if not store.records().exists(key):
         return None
     with _connect() as connection:
-        connection.register("stored", store.records().parquet_dataset([key]))
+        connection.read_parquet(store.records().duckdb_sources([key])).create_view("stored")
         counts = {site or "": int(n) for site, n in connection.execute(query).fetchall()}
     return counts, sum(counts.values()), whole
 
