@@ -1,12 +1,13 @@
 """The record store's public interface: what submissions, publications and operations call.
 
-records(), media()          the configured stores (ObjectStore: local folder or S3)
-upload_key, report_key, records_key      where a submission's objects live
-write_parquet(store, frame, key)         a Polars frame as a Parquet object, all or nothing
-register(submission, stored, count)      the manifest row that makes accepted records visible
-current_files(period_from, period_to)    the current accepted files for a window
-records_dataset(keys), spark_paths(keys) those files for DuckDB/Polars, or for Spark
-collect_garbage(), sweep_partial_files() clean-up (`portal store-gc`, resume-submissions)
+- `records()`, `media()`: the configured stores (an ObjectStore: local folder or S3), with
+  reading (`open`, `read_bytes`, `exists`, `list`, `local_file`, `duckdb_sources`, `uri`)
+  and crash-safe writing (`write`, `put_file`, `receive`, `move`, `put_directory`, `delete`);
+- `upload_key`, `report_key`, `records_key`: where a submission's objects live;
+- `write_parquet(store, frame, key)`: a Polars frame as a Parquet object, all or nothing;
+- `register(submission, stored, count)`: the manifest row that makes accepted records visible;
+- `current_files(period_from, period_to)`: the current accepted files for a window;
+- `collect_garbage()`, `sweep_partial_files()`: clean-up (`portal store-gc`, resume-submissions).
 """
 
 # The engine's Parquet options: one definition for every Parquet object of the store.
@@ -19,7 +20,7 @@ from portal.store.housekeeping import (
     sweep_partial_files,
 )
 from portal.store.layout import records_key, report_key, upload_key
-from portal.store.manifest import CurrentFile, current_files, records_dataset, register
+from portal.store.manifest import CurrentFile, current_files, register
 from portal.store.models import ManifestEntry
 from portal.store.objects import (
     CHUNK,
@@ -44,7 +45,6 @@ __all__ = [
     "incoming_key",
     "media",
     "records",
-    "records_dataset",
     "records_key",
     "register",
     "report_key",

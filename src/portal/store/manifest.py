@@ -3,11 +3,6 @@ reader of accepted data goes through: the current accepted files for a window.""
 
 from dataclasses import dataclass
 
-import pyarrow as pa
-import pyarrow.dataset as ds
-
-from portal.store import config
-from portal.store.layout import RECORDS
 from portal.store.models import ManifestEntry
 from portal.store.objects import StoredObject
 from portal.submissions.models import Status
@@ -60,15 +55,3 @@ def current_files(period_from: str | None = None, period_to: str | None = None):
         )
         for entry in entries.order_by("organisation__code", "period")
     ]
-
-
-def records_dataset(keys, *, organisation_column: str | None = None) -> ds.Dataset:
-    """Accepted records' Parquet objects as one dataset (DuckDB and Polars scan it lazily,
-    from either backend). With `organisation_column`, each record also carries the code of
-    the organisation whose submission it came from (the first folder of its key)."""
-    partitioning = None
-    if organisation_column:
-        partitioning = ds.partitioning(pa.schema([(organisation_column, pa.string())]))
-    return config.records().parquet_dataset(
-        keys, partitioning=partitioning, partition_base_dir=RECORDS if partitioning else None
-    )

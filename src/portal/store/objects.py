@@ -12,13 +12,11 @@ import hashlib
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -30,8 +28,6 @@ INCOMING = "incoming"
 PART_SUFFIX = ".part"
 # Where a backend without rename writes an object before moving it into place.
 TEMP_FOLDER = "tmp"
-# Footers read at once when a dataset's columns are worked out (object storage: requests).
-FOOTER_READERS = 8
 
 
 @dataclass(frozen=True)
@@ -135,23 +131,6 @@ class ObjectStore(ABC):
     def parquet_file(self, key: str) -> pq.ParquetFile:
         return pq.ParquetFile(self.open(key))
 
-    def parquet_dataset(self, keys, *, partitioning=None, partition_base_dir=None) -> ds.Dataset:
-        """Parquet objects as one dataset that DuckDB and Polars scan lazily. Columns are the
-        union of every object's (a column an older object lacks reads as null)."""
-        keys = [check_key(key) for key in keys]
-        if not keys:
-            raise ValueError("a dataset needs at least one Parquet object")
-        with ThreadPoolExecutor(FOOTER_READERS) as pool:
-            schemas = list(pool.map(self.parquet_schema, keys))
-        return ds.dataset(
-            keys,
-            schema=_with_partition_fields(pa.unify_schemas(schemas), partitioning),
-            format="parquet",
-            filesystem=self.filesystem,
-            partitioning=partitioning,
-            partition_base_dir=partition_base_dir,
-        )
-
     @abstractmethod
     def duckdb_sources(self, keys) -> list:
         """What DuckDB's `read_parquet` takes to read these objects with its own Parquet
@@ -202,16 +181,6 @@ class ObjectStore(ABC):
                 raise OSError("the store did not give back what was written")
         finally:
             self.delete(stored.key)
-
-
-def _with_partition_fields(schema: pa.Schema, partitioning) -> pa.Schema:
-    """The dataset's schema with the fields its partitioning adds from the keys' folders."""
-    if partitioning is None:
-        return schema
-    for field in partitioning.schema:
-        if field.name not in schema.names:
-            schema = schema.append(field)
-    return schema
 
 
 def sha256_of(handle, chunk: int = CHUNK) -> tuple[str, int]:
