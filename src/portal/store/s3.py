@@ -8,7 +8,6 @@ left by a crash is swept by the store's clean-up; an upload a killed process nev
 is invisible and ends with the bucket's lifecycle rule (docs/deploy.md).
 """
 
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.fs as pafs
 
+from did import scratch
 from portal.store.objects import (
     CHUNK,
     TEMP_FOLDER,
@@ -28,8 +28,6 @@ from portal.store.objects import (
     sha256_of,
 )
 
-# The scratch folder that holds a downloaded copy while the engine reads it.
-DOWNLOAD_PREFIX = "did-store-"
 # Objects opened at once for DuckDB (each opening asks the server for the object's size).
 OPENERS = 8
 
@@ -53,7 +51,9 @@ class S3Store(ObjectStore):
 
     @contextmanager
     def local_file(self, key: str) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix=DOWNLOAD_PREFIX) as folder:
+        # In the engine's scratch folders for input copies: one a killed worker leaves (an
+        # upload holds patient data) is swept by `portal resume-submissions`.
+        with scratch.directory(scratch.READ) as folder:
             path = Path(folder) / PurePosixPath(key).name
             with self.open(key) as source, open(path, "wb") as target:
                 while chunk := source.read(CHUNK):
@@ -78,7 +78,7 @@ class S3Store(ObjectStore):
         return StoredObject(key, digest, size)
 
     def write(self, key: str, produce: Callable[[Path], None]) -> StoredObject:
-        with tempfile.TemporaryDirectory(prefix=DOWNLOAD_PREFIX) as folder:
+        with scratch.directory(scratch.READ) as folder:
             path = Path(folder) / PurePosixPath(key).name
             produce(path)
             return self.put_file(path, key, move=True)
