@@ -517,7 +517,9 @@ def validate(submission_id) -> Submission | None:
 def validate_submission_task(submission_id: str) -> str:
     """The validation worker's task (`portal worker --queue-name validation`)."""
     submission = validate(submission_id)
-    return submission.status if submission is not None else "already finished"
+    if submission is None:
+        return "not started: finished, or claimed by another worker"
+    return submission.status
 
 
 def _validate_claimed(submission, upload) -> Submission:
