@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from tests.object_storage import store_environment
+
 PORTAL = [sys.executable, "-m", "portal.manage"]
 
 
@@ -26,6 +28,7 @@ def database_url() -> str:
 def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
     """Start `portal <args>` with the test's database and record store."""
     env = dict(os.environ)
+    env.update(store_environment())
     env.update(
         DATABASE_URL=database_url(),
         DID_STORE=str(settings_store),

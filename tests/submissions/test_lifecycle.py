@@ -2,7 +2,6 @@
 number of times, resumed whatever its age, and crash leftovers are swept."""
 
 import os
-import time
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEntry
 from portal.notify.models import OutboxMessage
-from portal.submissions import services, store
+from portal.submissions import services
 from portal.submissions.models import Status, Submission
 from tests.submissions.factories import outcome, received_submission, stored_upload
 
@@ -93,28 +92,11 @@ def test_no_lock_is_held_while_the_file_is_read(waiting, monkeypatch):
         return 3
 
     monkeypatch.setattr(services, "estimate_records", estimate)
-    claimed = services.start_validation(waiting.pk)
-    assert claimed.records_expected == 3
+    checked = services.validate(waiting.pk)
+    assert checked.records_expected == 3
     # The test itself runs in a transaction; the claim's own block has been left.
     assert seen == [connection.in_atomic_block]
     assert Submission.objects.get(pk=waiting.pk).records_expected == 3
-
-
-def test_worker_start_sweeps_partial_files_but_not_live_ones(settings):
-    store.make_directories(store.incoming_dir())
-    stale_upload = store.incoming_dir() / "dead.part"
-    live_upload = store.incoming_dir() / "live.part"
-    reports = store.root() / "reports"
-    store.make_directories(reports)
-    stale_parquet = reports / ".x.issues.parquet.abc.tmp"
-    for path in (stale_upload, live_upload, stale_parquet):
-        path.write_bytes(b"partial")
-    old = time.time() - store.PARTIAL_UNCHANGED_SECONDS - 5
-    for path in (stale_upload, stale_parquet):
-        os.utime(path, (old, old))
-    removed = store.sweep_partial_files()
-    assert sorted(removed) == ["incoming/dead.part", "reports/.x.issues.parquet.abc.tmp"]
-    assert live_upload.exists() and not stale_upload.exists() and not stale_parquet.exists()
 
 
 def test_a_rejected_file_can_be_sent_again_unchanged(submitter, trust):

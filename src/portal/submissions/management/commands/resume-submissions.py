@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from did import scratch
-from portal.submissions import services, store
+from portal.store import api as store
+from portal.submissions import services
 
 
 class Command(BaseCommand):
