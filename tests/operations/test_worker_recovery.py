@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from did import scratch
 from portal.submissions import calendar, services, store
@@ -88,6 +90,7 @@ def test_the_next_worker_resumes_the_file_and_sweeps_only_the_dead_run(
         dead_run = _scratch_folders(temporary) - {alive}
         assert dead_run, "the engine works in scratch folders"
         assert all((folder / scratch.OWNER_FILE).is_file() for folder in dead_run)
+        [killed_worker] = DBTaskResult.objects.running().get().worker_ids
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
 
@@ -116,6 +119,11 @@ def test_the_next_worker_resumes_the_file_and_sweeps_only_the_dead_run(
         assert "restarted after an interruption" in submission.events.values_list("note", flat=True)
         assert not any(folder.exists() for folder in dead_run)
         assert not partial.exists()
+        # The dead worker's task row no longer says "running".
+        assert not DBTaskResult.objects.running().exists()
+        [killed_task] = [t for t in DBTaskResult.objects.all() if killed_worker in t.worker_ids]
+        assert killed_task.status == TaskResultStatus.FAILED
+        assert killed_task.exception_class_path == "portal.operations.orphans.WorkerStopped"
         assert _scratch_folders(temporary) == {alive}, "the live run's folder is kept"
     finally:
         for process in (worker, live_run):

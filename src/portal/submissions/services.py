@@ -22,6 +22,7 @@ from django.utils import timezone
 from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.core import processes
 from portal.notify import send as notify_send
 from portal.notify.templates import register
 from portal.organisations.models import Organisation
@@ -331,15 +332,7 @@ def claim_abandoned(submission, now=None) -> bool:
     if submission.claimed_until is None or submission.claimed_until <= now:
         return True
     host, _, pid = submission.claimed_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)  # signal 0: does the process exist?
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # it exists, run by someone else
-    return False
+    return processes.gone_from_this_machine(host, pid)
 
 
 def start_validation(submission_id):
