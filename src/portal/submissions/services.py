@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from django.db import connection as db_connection
 from django.urls import reverse
 from django.utils import timezone
 
+from did.read.zip import inflation_allowance
 from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
@@ -452,13 +454,15 @@ def _claim_kept(submission_id):
 
 
 def estimate_records(path) -> int:
-    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML)."""
-    import zipfile
+    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML).
+    A zip member is read no further than the engine would inflate it (a zip bomb costs the
+    estimate no more than it costs the check that refuses it)."""
 
-    def count(handle, xml: bool) -> int:
-        total, tail = 0, b""
+    def count(handle, xml: bool, limit: int | None = None) -> int:
+        total, tail, read = 0, b"", 0
         needle = b"<ImagingActivity" if xml else b"\n"
-        while chunk := handle.read(store.CHUNK):
+        while (limit is None or read < limit) and (chunk := handle.read(store.CHUNK)):
+            read += len(chunk)
             data = tail + chunk
             total += data.count(needle)
             tail = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
@@ -468,14 +472,18 @@ def estimate_records(path) -> int:
         if str(path).lower().endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
                 return sum(
-                    count(archive.open(info), info.filename.lower().endswith(".xml"))
+                    count(
+                        archive.open(info),
+                        info.filename.lower().endswith(".xml"),
+                        inflation_allowance(info),
+                    )
                     for info in archive.infolist()
                     if not info.is_dir()
                 )
         with open(path, "rb") as handle:
             return count(handle, str(path).lower().endswith(".xml"))
-    except (OSError, zipfile.BadZipFile):
-        return 0
+    except (OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return 0  # damaged or encrypted: the engine's check says so
 
 
 def validate(submission_id) -> Submission | None:
