@@ -276,8 +276,8 @@ def world(db, settings):
     from portal.notify.models import OutboxMessage
     from portal.submissions import services as submissions
     from portal.submissions import tokens
-    from tests.accounts.factories import UserFactory, grant, with_totp
     from portal.submissions.authority import record_authority
+    from tests.accounts.factories import UserFactory, grant, with_totp
     from tests.certificates.factories import GuardianFactory, content, emails_to, link_in
     from tests.submissions.factories import (
         TrustFactory,
