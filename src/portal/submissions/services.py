@@ -60,11 +60,7 @@ def submitter_organisations(user):
 
 def contact_organisations(user):
     """Organisations this person is the primary contact for (active memberships)."""
-    return Organisation.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.PRIMARY_CONTACT,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.organisations_where(user, Role.PRIMARY_CONTACT)
 
 
 def visible_submissions(user):
@@ -405,11 +401,7 @@ def _mark_failed(submission, message: str, note: str, **details) -> None:
 
 
 def _tell_the_desk(submission):
-    from portal.accounts.models import User
-
-    desk = User.objects.filter(
-        is_active=True, memberships__role=Role.SERVICE_DESK, memberships__revoked_at__isnull=True
-    ).distinct()
+    desk = permissions.people_with(None, Role.SERVICE_DESK).filter(is_active=True)
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
     for person in desk:
         notify_send(
