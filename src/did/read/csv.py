@@ -268,13 +268,14 @@ def _plain_blocks(path: Path) -> Iterator[bytes]:
         while chunk := handle.read(BLOCK_BYTES):
             data = carry + chunk
             cut = data.rfind(b"\n") + 1
-            if not cut:
+            if not cut and b"\r" in data:
                 # No LF in a whole block: CR line ends (old Mac OS), which are never plain.
                 # Hand it on as it is rather than carry the file on to the next block.
                 yield data
                 carry = b""
                 continue
-            yield data[:cut]
+            if cut:
+                yield data[:cut]
             carry = data[cut:]
     if carry:
         yield carry
