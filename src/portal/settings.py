@@ -316,6 +316,11 @@ CIS2_REDIRECT_URI = env_str(
     "CIS2_REDIRECT_URI", PORTAL_BASE_URL.rstrip("/") + "/sign-in/cis2/callback"
 )
 CIS2_SCOPES = env_str("CIS2_SCOPES", "openid email profile")
+# Authentication assurance (ADR 077): what the portal asks CIS2 for (`acr_values`), and the
+# `acr` values an ID token may carry to be accepted. CIS2's authenticators are AAL2 or AAL3.
+CIS2_ACR_VALUES = env_str("CIS2_ACR_VALUES", "AAL2_OR_AAL3_ANY")
+CIS2_ACCEPTED_ACR = env_str("CIS2_ACCEPTED_ACR", "AAL2_OR_AAL3_ANY AAL3_ANY").split()
+CIS2_DISCOVERY_CACHE_SECONDS = env_int("CIS2_DISCOVERY_CACHE_SECONDS", 3600, minimum=0)
 # Seconds the portal waits for CIS2 (discovery, keys, token), and the clock skew allowed
 # when checking the ID token's times.
 CIS2_TIMEOUT_SECONDS = env_int("CIS2_TIMEOUT_SECONDS", 10, minimum=1)

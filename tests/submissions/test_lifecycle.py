@@ -2,17 +2,20 @@
 number of times, resumed whatever its age, and crash leftovers are swept."""
 
 import os
+import zipfile
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from did.read.zip import inflation_allowance
 from portal.audit.models import AuditEntry
 from portal.notify.models import OutboxMessage
+from portal.store import api as store
 from portal.submissions import services
 from portal.submissions.models import Status, Submission
-from tests.submissions.factories import outcome, received_submission, stored_upload
+from tests.submissions.factories import did_csv, outcome, received_submission, stored_upload
 
 
 @pytest.fixture
@@ -109,3 +112,25 @@ def test_a_rejected_file_can_be_sent_again_unchanged(submitter, trust):
     # A file still being checked is still recognised.
     twice = services.receive(submitter, trust, "2026-10", stored_upload(b"same bytes\n"))
     assert twice.duplicate and twice.submission.pk == again.submission.pk
+
+
+def test_the_progress_estimate_inflates_a_zip_no_further_than_the_check_would(tmp_path):
+    # Issue 16 (zip bomb): the estimate read every member to its end before the engine's
+    # check refused it; a member of 200 MiB of line ends is ~200 KiB compressed.
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("records.csv", "w") as member:
+            for _ in range(200):
+                member.write(b"\n" * (1 << 20))
+    [info] = zipfile.ZipFile(bomb).infolist()
+    allowance = inflation_allowance(info)
+    assert allowance < info.file_size // 10
+    estimate = services.estimate_records(bomb)
+    assert 0 < estimate <= allowance + store.CHUNK
+
+
+def test_the_progress_estimate_counts_a_zipped_file_s_records(tmp_path):
+    packed = tmp_path / "records.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("records.csv", did_csv(rows=250))
+    assert services.estimate_records(packed) == 250

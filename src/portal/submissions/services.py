@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from did.read.zip import inflation_allowance
 from portal.accounts import permissions
-from portal.accounts.models import User
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.core import processes
 from portal.notify import send as notify_send
 from portal.notify.templates import register
 from portal.organisations.models import Organisation
@@ -59,11 +60,7 @@ def submitter_organisations(user):
 
 def contact_organisations(user):
     """Organisations this person is the primary contact for (active memberships)."""
-    return Organisation.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.PRIMARY_CONTACT,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.organisations_where(user, Role.PRIMARY_CONTACT)
 
 
 def visible_submissions(user):
@@ -347,15 +344,7 @@ def claim_abandoned(submission, now=None) -> bool:
     if submission.claimed_until is None or submission.claimed_until <= now:
         return True
     host, _, pid = submission.claimed_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)  # signal 0: does the process exist?
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # it exists, run by someone else
-    return False
+    return processes.gone_from_this_machine(host, pid)
 
 
 def start_validation(submission_id):
@@ -424,9 +413,7 @@ def _mark_failed(submission, message: str, note: str, **details) -> None:
 
 
 def _tell_the_desk(submission):
-    desk = User.objects.filter(
-        is_active=True, memberships__role=Role.SERVICE_DESK, memberships__revoked_at__isnull=True
-    ).distinct()
+    desk = permissions.people_with(None, Role.SERVICE_DESK).filter(is_active=True)
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
     for person in desk:
         notify_send(
@@ -471,12 +458,15 @@ def _claim_kept(submission_id):
 
 
 def estimate_records(path) -> int:
-    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML)."""
+    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML).
+    A zip member is read no further than the engine would inflate it (a zip bomb costs the
+    estimate no more than it costs the check that refuses it)."""
 
-    def count(handle, xml: bool) -> int:
-        total, tail = 0, b""
+    def count(handle, xml: bool, limit: int | None = None) -> int:
+        total, tail, read = 0, b"", 0
         needle = b"<ImagingActivity" if xml else b"\n"
-        while chunk := handle.read(store.CHUNK):
+        while (limit is None or read < limit) and (chunk := handle.read(store.CHUNK)):
+            read += len(chunk)
             data = tail + chunk
             total += data.count(needle)
             tail = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
@@ -486,14 +476,18 @@ def estimate_records(path) -> int:
         if str(path).lower().endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
                 return sum(
-                    count(archive.open(info), info.filename.lower().endswith(".xml"))
+                    count(
+                        archive.open(info),
+                        info.filename.lower().endswith(".xml"),
+                        inflation_allowance(info),
+                    )
                     for info in archive.infolist()
                     if not info.is_dir()
                 )
         with open(path, "rb") as handle:
             return count(handle, str(path).lower().endswith(".xml"))
-    except (OSError, zipfile.BadZipFile):
-        return 0
+    except (OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return 0  # damaged or encrypted: the engine's check says so
 
 
 def validate(submission_id) -> Submission | None:
