@@ -66,10 +66,12 @@ bench: $(STAMP) $(ASSETS) ## Run the benchmarks and rewrite docs/benchmarks.md f
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_publications.py
 	$(PY) scripts/bench_submissions.py
-	$(PY) scripts/bench_month_end.py
+	$(PY) scripts/bench_month_end.py --store local
+	$(PY) scripts/bench_month_end.py --store s3
 
 bench-month-end: $(STAMP) $(ASSETS) ## Only the month-end benchmark (50 uploads within a minute)
-	$(PY) scripts/bench_month_end.py
+	$(PY) scripts/bench_month_end.py --store local
+	$(PY) scripts/bench_month_end.py --store s3
 
 clean: ## Remove the virtualenv, node_modules and var/
 	rm -rf $(VENV) node_modules var

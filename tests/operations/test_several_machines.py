@@ -23,8 +23,11 @@ from did import synth
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
 from portal.organisations.models import Organisation, OrganisationKind
-from portal.submissions import calendar, reference_data, store, tokens
-from portal.submissions.models import ManifestEntry, Status, Submission
+from portal.store import api as store
+from portal.submissions import calendar, reference_data, tokens
+from portal.submissions.models import Status, Submission
+from portal.submissions.services import validate_submission_task
+from tests import object_storage
 from tests.accounts.factories import UserFactory, grant
 from tests.organisations.factories import SiteFactory, TrustFactory
 from tests.submissions.processes import (
@@ -54,13 +57,6 @@ REJECTED_EVERY = 5
 FINAL = {Status.ACCEPTED, Status.REJECTED}
 NOT_STARTED = "not started: finished, or claimed by another worker"
 PROXY = {"X-Forwarded-Proto": "https"}  # production expects a TLS proxy in front
-
-
-@pytest.fixture(params=["local"])
-def store_settings(request, tmp_path):
-    """The record store every machine shares: a local folder (a shared filesystem in
-    production)."""
-    return {"DID_STORE": str(tmp_path / "store")}
 
 
 def _organisations_with_submitters() -> list[tuple[Organisation, str]]:
@@ -179,9 +175,7 @@ def _wait_until_finished(pairs, answers, bases, machines, seconds=600) -> dict[s
 
 
 def _validation_tasks():
-    return DBTaskResult.objects.filter(
-        task_path="portal.submissions.tasks.validate_submission_task"
-    )
+    return DBTaskResult.objects.filter(task_path=validate_submission_task.module_path)
 
 
 def _wait_until_queue_drained(machines, seconds=300) -> None:
@@ -193,12 +187,15 @@ def _wait_until_queue_drained(machines, seconds=300) -> None:
     raise AssertionError("validation tasks still queued\n" + "\n".join(m.logs() for m in machines))
 
 
-def test_twenty_organisations_upload_at_once_to_two_machines(store_settings, tmp_path):
+# The record store every machine shares: a local folder (a shared filesystem in
+# production), or object storage (a moto S3 server on loopback).
+@pytest.mark.parametrize("store_backend", object_storage.BACKENDS, indirect=True)
+def test_twenty_organisations_upload_at_once_to_two_machines(store_backend, tmp_path):
     period = calendar.last_month()
     pairs = _organisations_with_submitters()
     files = _files(pairs, tmp_path, period)
 
-    env = production_env(database_url(), tmp_path, **store_settings)
+    env = production_env(database_url(), tmp_path, **object_storage.store_environment())
     machines = [Machine(name, env, tmp_path) for name in ("machine-a", "machine-b")]
     a, b = machines
     try:
@@ -296,12 +293,14 @@ def test_twenty_organisations_upload_at_once_to_two_machines(store_settings, tmp
         verified.stdout
     ), verified.stdout
 
-    # One manifest entry and one stored records file per accepted submission.
+    # One manifest entry and one stored records object per accepted submission.
     accepted = {str(s.pk) for s in submissions.values() if s.status == Status.ACCEPTED}
-    assert {str(pk) for pk in ManifestEntry.objects.values_list("submission_id", flat=True)} == (
-        accepted
-    )
-    assert {e.submission_id for e in store.current_manifest(period, period)} == accepted
+    assert {
+        str(pk) for pk in store.ManifestEntry.objects.values_list("submission_id", flat=True)
+    } == (accepted)
+    current = store.current_files(period, period)
+    assert {f.submission_id for f in current} == accepted
+    assert sorted(o.key for o in store.records().list("records")) == sorted(f.key for f in current)
 
     # Both web processes report the workers alive and nothing waiting.
     for status, _, body in healths:

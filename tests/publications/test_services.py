@@ -1,5 +1,4 @@
-import json
-
+import duckdb
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,6 +8,7 @@ from portal.audit.models import AuditEntry
 from portal.organisations.models import Organisation
 from portal.publications import services
 from portal.publications.models import Release
+from portal.store import api as store
 from tests.publications.factories import store_records
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
         ({"id": f"manifest:{e.pk}", "sha256": e.sha256} for e in entries),
         key=lambda i: (i["id"], i["sha256"]),
     )
-    manifest = json.loads((services.release_dir(release) / "release.json").read_text())
+    manifest = services.release_manifest(release)
     assert manifest["inputs"] == release.inputs
     assert set(release.table_names) >= {"modality_provider_counts", "completeness"}
     entry = AuditEntry.objects.get(action="publications.release")
@@ -52,7 +52,7 @@ def test_new_accepted_data_give_the_next_version_of_the_release():
     assert len(second.inputs) == len(first.inputs) + 1
     assert services.latest_releases() == [second]
     # the first version's files are kept, unchanged
-    assert (services.release_dir(first) / "modality_provider_counts.csv").is_file()
+    assert services.table_key(first, "modality_provider_counts", "csv")
 
 
 def test_suppression_follows_the_setting(settings):
@@ -96,8 +96,9 @@ def test_the_demo_release_loads_once(settings):
 
 
 def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
+    from portal.store.models import ManifestEntry
     from portal.submissions import services as submissions
-    from portal.submissions.models import ManifestEntry, Status
+    from portal.submissions.models import Status
     from tests.submissions.factories import (
         did_csv,
         received_submission,
@@ -159,3 +160,20 @@ def test_a_new_organisation_reference_gives_the_next_version_with_the_new_names(
     assert created and second.version == first.version + 1
     names = set(services.load_table(second, "modality_provider_counts")["provider_name"])
     assert "RENAMED NHS FOUNDATION TRUST" in names
+
+
+def test_duckdb_reads_the_stored_objects_and_spark_their_addresses(settings):
+    entries = store_records(["2026-09"], ["RJ1", "RRV"])
+    files = services.current_accepted_files(monthly_window("2026-09"))
+    source = store.records()
+    sources = services.engine_input(files, "duckdb", source)
+    counts = duckdb.connect().read_parquet(sources, union_by_name=True).aggregate("count(*)")
+    assert counts.fetchall() == [(sum(e.record_count for e in entries),)]
+    addresses = services.engine_input(files, "spark", source)
+    if settings.STORE_BACKEND == "local":
+        # Spark in local mode reads the files where they are (tests/did: Spark = DuckDB).
+        assert [pl.read_parquet(a).height for a in addresses] == [e.record_count for e in entries]
+    else:
+        # On a cluster, Spark's s3a connector reads the same objects (docs/deploy.md).
+        prefix = f"s3a://{settings.STORE_S3_BUCKET}/{settings.STORE_S3_PREFIX}/store/"
+        assert addresses == [prefix + e.path for e in entries]

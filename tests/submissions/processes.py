@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import connection
 
 from tests.core.test_settings import GOOD_PRODUCTION
+from tests.object_storage import store_environment
 
 PORTAL = [sys.executable, "-m", "portal.manage"]
 
@@ -45,6 +46,7 @@ def free_port() -> int:
 def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
     """Start `portal <args>` with the test's database and record store."""
     env = dict(os.environ)
+    env.update(store_environment())
     env.update(
         DATABASE_URL=database_url(),
         DID_STORE=str(settings_store),

@@ -14,8 +14,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from portal.organisations.models import Organisation
-from portal.submissions import engine, services, store
-from portal.submissions.models import ManifestEntry, Status, Submission
+from portal.store import api as store
+from portal.submissions import engine, services
+from portal.submissions.models import Status, Submission
 from tests.submissions.factories import (
     did_csv,
     received_submission,
@@ -114,7 +115,7 @@ def test_no_lock_is_held_while_the_file_is_read_checked_or_written(
 
     _spy(monkeypatch, services, "estimate_records", probe("counting the records"))
     _spy(monkeypatch, engine, "run", probe("checking the file"))
-    _spy(monkeypatch, store, "put_file", probe("writing a file"))
+    _spy(monkeypatch, type(store.records()), "put_file", probe("writing a file"))
     with time_machine.travel(RECEIVED, tick=False):
         validated = services.validate(submission.pk)
     assert validated.status == Status.ACCEPTED
@@ -162,13 +163,12 @@ def _taken_over(submission, workers):
 
 
 @pytest.mark.parametrize(
-    ("owner", "name"),
-    [(engine, "run"), (store, "put_file")],
-    ids=["while the file is checked", "while the files are written"],
+    "step", ["engine", "store"], ids=["while the file is checked", "while the files are written"]
 )
 def test_a_worker_whose_claim_was_taken_over_drops_its_outcome(
-    submission, workers, monkeypatch, owner, name
+    submission, workers, monkeypatch, step
 ):
+    owner, name = (engine, "run") if step == "engine" else (type(store.records()), "put_file")
     _spy(monkeypatch, owner, name, lambda: _taken_over(submission, workers), once=True)
     with time_machine.travel(RECEIVED, tick=False), pytest.raises(services.ClaimLost):
         services.validate(submission.pk)
@@ -180,7 +180,7 @@ def test_a_worker_whose_claim_was_taken_over_drops_its_outcome(
         (Status.VALIDATING, ""),
         (Status.VALIDATING, "restarted after an interruption"),
     ]
-    assert not ManifestEntry.objects.exists()
+    assert not store.ManifestEntry.objects.exists()
 
 
 def test_a_worker_whose_claim_was_taken_over_does_not_fail_the_submission(

@@ -11,7 +11,8 @@ class ReleaseKind(models.TextChoices):
 class Release(models.Model):
     """One published release: its window, engine, exact inputs and table files.
 
-    The files live in MEDIA_ROOT/publications/<slug>/ (written by did.publish.release);
+    The files live in the media store under publications/<slug>/ (written by
+    did.publish.release; a local folder or object storage, docs/adr/091);
     this row is the register. A release is never changed: new data give a new version.
     """
 
