@@ -208,9 +208,10 @@ def test_twenty_organisations_upload_at_once_to_two_machines(store_backend, tmp_
         assert len(answers) == ORGANISATIONS
 
         # The validation workers start with the twenty files waiting (as after a deploy
-        # in the month-end rush). Each worker's start runs resume-submissions first (ADR
-        # 082), which queues every received submission again: each is now queued three
-        # times and the two workers meet the same submissions.
+        # in the month-end rush). resume-submissions runs on both machines first (the
+        # scheduler's job; a validation worker's own start does the same, ADR 082/084):
+        # every received submission is queued again, at least three times in all, and
+        # the two workers meet the same submissions.
         resumes = [machine.launch("resume", "resume-submissions") for machine in machines]
         assert [resume.wait(timeout=120) for resume in resumes] == [0, 0], a.logs() + b.logs()
         for machine in machines:
@@ -295,9 +296,8 @@ def test_twenty_organisations_upload_at_once_to_two_machines(store_backend, tmp_
 
     # One manifest entry and one stored records object per accepted submission.
     accepted = {str(s.pk) for s in submissions.values() if s.status == Status.ACCEPTED}
-    assert {
-        str(pk) for pk in store.ManifestEntry.objects.values_list("submission_id", flat=True)
-    } == (accepted)
+    registered = store.ManifestEntry.objects.values_list("submission_id", flat=True)
+    assert {str(pk) for pk in registered} == accepted
     current = store.current_files(period, period)
     assert {f.submission_id for f in current} == accepted
     assert sorted(o.key for o in store.records().list("records")) == sorted(f.key for f in current)
