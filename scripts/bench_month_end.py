@@ -136,6 +136,7 @@ def production_env(database_url: str, scratch: Path, smtp_port: int, args) -> di
         "SERVICE_DESK_EMAIL": "did.servicedesk@example.nhs.uk",
         "DATABASE_URL": database_url,
         "DATABASE_CONN_MAX_AGE": "60",
+        "STORE_BACKEND": "local",
         "DID_STORE": str(scratch / "store"),
         "STATIC_ROOT": str(scratch / "static"),
         "EMAIL_DELIVERY": "smtp",
@@ -429,11 +430,11 @@ def write_doc(args, label: str, row: str, note: str) -> None:
         "",
         TABLE_HEADER,
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        *[rows[key] for key in sorted(rows)],
+        *[rows[key] for key in sorted(rows, key=str.lower)],
         "",
         "Pages p95 in the rush, by page (number of loads):",
         "",
-        *[notes[key] for key in sorted(notes)],
+        *[notes[key] for key in sorted(notes, key=str.lower)],
     ]
     write_section("month-end", lines)
 
