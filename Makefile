@@ -7,7 +7,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 ASSETS := var/frontend/.built
 
-.PHONY: help install assets run test test-browser lint format bench clean
+.PHONY: help install assets run test test-browser lint format bench bench-month-end clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,10 +60,18 @@ format: $(STAMP) ## Apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix src tests scripts
 	$(BIN)/ruff format src tests scripts
 
-bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md figures
+# The month-end run needs PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432) and the
+# built front end (production collects static files into its manifest).
+bench: $(STAMP) $(ASSETS) ## Run the benchmarks and rewrite docs/benchmarks.md figures
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_publications.py
 	$(PY) scripts/bench_submissions.py
+	$(PY) scripts/bench_month_end.py --store local
+	$(PY) scripts/bench_month_end.py --store s3
+
+bench-month-end: $(STAMP) $(ASSETS) ## Only the month-end benchmark (50 uploads within a minute)
+	$(PY) scripts/bench_month_end.py --store local
+	$(PY) scripts/bench_month_end.py --store s3
 
 clean: ## Remove the virtualenv, node_modules and var/
 	rm -rf $(VENV) node_modules var

@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -29,33 +29,39 @@ def deliver_message(message_id: int) -> str:
 
 
 def attempt_delivery(message_id: int) -> str:
-    """One delivery attempt; on a temporary failure, schedule the next one."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-        if message.status in (MessageStatus.SENT, MessageStatus.FAILED):
-            return message.status
-        message.attempts += 1
-        try:
-            reference = BACKENDS[message.delivery](message)
-        except PermanentDeliveryError as error:
-            message.status = MessageStatus.FAILED
-            message.last_error = str(error)[:500]
-        except Exception as error:  # noqa: BLE001 - any provider failure is worth a retry
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            message.status = (
-                MessageStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MessageStatus.RETRYING
-            )
-        else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.provider_reference = reference or ""
-            message.last_error = ""
-            if message.delivery != "outbox":
-                # Delivered elsewhere: do not keep single-use links in our database.
-                message.body = ""
-                message.personalisation = {}
-                message.content_cleared = True
-        message.save()
+    """One delivery attempt; on a temporary failure, schedule the next one.
+
+    The message is claimed first (status "sending", one conditional UPDATE: a second task
+    for it finds it taken and leaves it), then sent with no transaction open and no row
+    locked, however long the provider takes; the outcome is saved afterwards.
+    """
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status__in=(MessageStatus.QUEUED, MessageStatus.RETRYING)
+    ).update(status=MessageStatus.SENDING, attempts=F("attempts") + 1)
+    message = OutboxMessage.objects.get(pk=message_id)
+    if not claimed:
+        return message.status  # sent, failed, or being sent by another worker
+    try:
+        reference = BACKENDS[message.delivery](message)
+    except PermanentDeliveryError as error:
+        message.status = MessageStatus.FAILED
+        message.last_error = str(error)[:500]
+    except Exception as error:  # noqa: BLE001 - any provider failure is worth a retry
+        message.last_error = f"{type(error).__name__}: {error}"[:500]
+        message.status = (
+            MessageStatus.FAILED if message.attempts >= MAX_ATTEMPTS else MessageStatus.RETRYING
+        )
+    else:
+        message.status = MessageStatus.SENT
+        message.sent_at = timezone.now()
+        message.provider_reference = reference or ""
+        message.last_error = ""
+        if message.delivery != "outbox":
+            # Delivered elsewhere: do not keep single-use links in our database.
+            message.body = ""
+            message.personalisation = {}
+            message.content_cleared = True
+    message.save()
     if message.status == MessageStatus.RETRYING:
         schedule_retry(message)
     elif message.status == MessageStatus.FAILED:

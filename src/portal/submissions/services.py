@@ -50,6 +50,11 @@ class SubmissionRefused(ValueError):
     """The request cannot become a submission; the message is for the person."""
 
 
+class ClaimLost(RuntimeError):
+    """This worker's claim on a submission was taken over by another worker (it was not
+    renewed within the lease): this worker's outcome is dropped, the other's stands."""
+
+
 # ---------------------------------------------------------------- who may submit what
 
 
@@ -291,13 +296,14 @@ def enqueue_validation(submission) -> None:
 
 def _progress_recorder(submission_id):
     last = [0.0]
+    me = worker_id()
 
     def progress(records_read: int) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_SECONDS:
             return
         last[0] = now
-        Submission.objects.filter(pk=submission_id).update(
+        Submission.objects.filter(pk=submission_id, claimed_by=me).update(
             records_read=records_read, progress_at=timezone.now()
         )
 
@@ -429,20 +435,44 @@ def _tell_the_desk(submission):
         )
 
 
+def renew_claim(submission_id) -> bool:
+    """Extend this worker's claim by LEASE; False when it no longer holds one (another
+    worker took the submission over, or it is finished). A plain conditional UPDATE."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission_id, status=Status.VALIDATING, claimed_by=worker_id()
+        ).update(claimed_until=timezone.now() + LEASE)
+    )
+
+
+def _claim_lost(submission_id) -> ClaimLost:
+    log.warning(
+        "submission %s was taken over by another worker; this worker's outcome is dropped",
+        submission_id,
+    )
+    return ClaimLost(str(submission_id))
+
+
+def _check_claim(submission) -> None:
+    """Within the caller's transaction, on the locked row: raise ClaimLost unless this
+    worker still holds the claim."""
+    if submission.claimed_by != worker_id():
+        raise _claim_lost(submission.pk)
+
+
 @contextmanager
 def _claim_kept(submission_id):
     """Renew this worker's claim every HEARTBEAT_SECONDS while the body runs (the engine may
     go a long time between progress reports, e.g. while it writes the records)."""
     stop = threading.Event()
-    me = worker_id()
 
     def renew():
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
                 try:
-                    Submission.objects.filter(pk=submission_id, claimed_by=me).update(
-                        claimed_until=timezone.now() + LEASE
-                    )
+                    if not renew_claim(submission_id):
+                        log.warning("the claim on submission %s was lost", submission_id)
+                        return
                 except DatabaseError:
                     log.warning("could not renew the claim on submission %s", submission_id)
         finally:
@@ -533,6 +563,11 @@ def _validate_claimed(submission, upload) -> Submission:
             "Something went wrong while checking this file. Nothing was stored. "
             "Please try again; if it happens again, contact the national service desk.",
         )
+    # Nothing is written under a claim another worker has taken over (its files go to
+    # the same names); renewed here, the claim covers the writes that follow.
+    if not renew_claim(submission.pk):
+        outcome.close()
+        raise _claim_lost(submission.pk)
     try:
         stored = store_outcome(submission, outcome)
     except OSError as error:
@@ -554,6 +589,7 @@ def _fail(submission, message):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status in FINISHED:
             return submission
+        _check_claim(submission)
         _mark_failed(submission, message, message)
     return submission
 
@@ -576,6 +612,8 @@ def store_outcome(submission, outcome: engine.EngineOutcome):
             )
         try:
             return _commit(submission, outcome, report, written)
+        except ClaimLost:
+            raise  # the files are under the names the claim's holder writes: theirs now
         except BaseException:
             # The row was not committed, so the object must not stay for anyone to find.
             if written is not None:
@@ -592,6 +630,7 @@ def _commit(submission, outcome, report, written):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status in FINISHED:
             return submission
+        _check_claim(submission)
         submission.record_count = outcome.record_count
         submission.error_count = outcome.error_count
         submission.warning_count = outcome.warning_count
