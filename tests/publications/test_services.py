@@ -2,6 +2,8 @@ import duckdb
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
 
 from did.publish.periods import monthly_window, periods_between
 from portal.audit.models import AuditEntry
@@ -177,3 +179,37 @@ def test_duckdb_reads_the_stored_objects_and_spark_their_addresses(settings):
         # On a cluster, Spark's s3a connector reads the same objects (docs/deploy.md).
         prefix = f"s3a://{settings.STORE_S3_BUCKET}/{settings.STORE_S3_PREFIX}/store/"
         assert addresses == [prefix + e.path for e in entries]
+
+
+def test_release_files_are_written_with_no_transaction_open_and_a_lost_race_leaves_none(
+    monkeypatch,
+):
+    """The files go to the media store before the row is inserted (no lock held while they
+    are written); a publisher that loses the race for a version removes its files and takes
+    the next version."""
+    store_records(PERIODS, ["RJ1"])
+    media_class = type(store.media())
+    put_directory = media_class.put_directory
+    depth_at_start = len(connection.atomic_blocks)
+    writes = []
+
+    def put_directory_while_another_publisher_registers(self, source, prefix):
+        writes.append((prefix, len(connection.atomic_blocks)))
+        put_directory(self, source, prefix)
+        if len(writes) == 1:  # another publisher takes version 1 meanwhile
+            Release.objects.create(
+                name="2026-09-provisional", version=1, slug="2026-09-provisional-v1",
+                kind="provisional", period_start="2025-09", period_end="2026-09",
+                engine="duckdb", inputs_digest="other", ran_at=timezone.now(), ran_by="other",
+            )  # fmt: skip
+
+    monkeypatch.setattr(
+        media_class, "put_directory", put_directory_while_another_publisher_registers
+    )
+    release, created = services.publish_release(monthly_window("2026-09"))
+    assert created and release.version == 2
+    assert [depth for _, depth in writes] == [depth_at_start, depth_at_start]
+    lost, won = (prefix for prefix, _ in writes)
+    assert release.files_prefix == won
+    assert list(store.media().list(lost)) == []
+    assert services.table_key(release, "modality_provider_counts", "csv")

@@ -8,6 +8,7 @@ release files kept in the media store (portal.store: a local folder or object st
 import hashlib
 import json
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +35,7 @@ from portal.publications.models import Release, month_name
 from portal.store import api as store
 from portal.submissions.models import Status
 
-# Release files in the media store: publications/<slug>/<file>.
+# Release files in the media store: publications/<slug>-<random>/<file> (Release.files_prefix).
 RELEASES = "publications"
 # Publishers racing for the same version: the loser tries the next one, this many times.
 VERSION_ATTEMPTS = 5
@@ -63,9 +64,10 @@ def current_accepted_files(window: Window | None = None) -> list[AcceptedFile]:
     ]
 
 
-def release_prefix(release: Release | str) -> str:
-    slug = release if isinstance(release, str) else release.slug
-    return f"{RELEASES}/{slug}"
+def release_prefix(release: Release) -> str:
+    """Where a release's files are: the prefix it was registered with (a release written
+    before files_prefix existed has its files under its slug)."""
+    return release.files_prefix or f"{RELEASES}/{release.slug}"
 
 
 def release_file_key(release: Release, file_name: str) -> str:
@@ -216,20 +218,28 @@ def publish_release(
 
 
 def _register(publication, window, version, inputs, digest, engine, ran_at, actor, is_demo):
-    """Write the release files (outside any transaction), then register the release and put
-    its files in place together: the release's unique slug makes a publisher racing for the
-    same version wait at the insert and fail, so it never overwrites these files, and a
-    release is never visible without its files."""
+    """Write the release files, then register the release.
+
+    The files go to a prefix of their own (the slug and a random part) before any
+    transaction starts, so no row or lock is held while they are written to the media store;
+    the row that makes them visible is inserted in a short transaction afterwards. A
+    publisher racing for the same version fails at the insert on the unique slug: its files
+    are removed and it tries the next version. A release is never visible without its files.
+    """
     slug = f"{window.name}-v{version}"
+    prefix = f"{RELEASES}/{slug}-{uuid.uuid4().hex[:12]}"
     with tempfile.TemporaryDirectory(prefix="did-release-") as staging:
         manifest = write_release(
             publication, Path(staging), name=slug, engine=engine, inputs=inputs, ran_at=ran_at
         )
+        store.media().put_directory(Path(staging), prefix)
+    try:
         with transaction.atomic():
             release = Release.objects.create(
                 name=window.name,
                 version=version,
                 slug=slug,
+                files_prefix=prefix,
                 kind=window.kind,
                 period_start=window.start,
                 period_end=window.end,
@@ -253,8 +263,16 @@ def _register(publication, window, version, inputs, digest, engine, ran_at, acto
                     "inputs": len(inputs),
                 },
             )
-            store.media().put_directory(Path(staging), release_prefix(release))
+    except IntegrityError:
+        _remove_files(prefix)
+        raise
     return release
+
+
+def _remove_files(prefix: str) -> None:
+    media = store.media()
+    for found in list(media.list(prefix)):
+        media.delete(found.key, prune=True)
 
 
 def latest_releases():
