@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from portal.notify.backends import BACKENDS, PermanentDeliveryError
 from portal.notify.models import MessageStatus, OutboxMessage
@@ -80,3 +81,29 @@ def schedule_retry(message: OutboxMessage) -> None:
     if runner.get_backend().supports_defer:
         runner = runner.using(run_after=timezone.now() + retry_delay(message.attempts))
     runner.enqueue(message.pk)
+
+
+def resume_interrupted_deliveries() -> list[OutboxMessage]:
+    """Messages a stopped worker left "sending", queued again (run at worker start, after
+    the stopped workers' task rows are marked failed: portal.operations.orphans).
+
+    A message is "sending" only while a task holds it, so one with no running task for it
+    was cut off mid-send. Whether the provider took it is unknown; it is sent again, since
+    a second copy of an email does less harm than a lost invitation or outcome. One that
+    has used its attempts is failed instead.
+    """
+    held = {
+        row.args_kwargs["args"][0]
+        for row in DBTaskResult.objects.running().filter(task_path=deliver_message.module_path)
+    }
+    resumed = []
+    for message in OutboxMessage.objects.filter(status=MessageStatus.SENDING).exclude(pk__in=held):
+        out_of_attempts = message.attempts >= MAX_ATTEMPTS
+        outcome = MessageStatus.FAILED if out_of_attempts else MessageStatus.RETRYING
+        claimed = OutboxMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            status=outcome, last_error="The worker stopped while sending this email."
+        )
+        if claimed and not out_of_attempts:
+            deliver_message.enqueue(message.pk)
+            resumed.append(message)
+    return resumed
