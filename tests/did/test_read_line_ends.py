@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import did.read.csv as reader
@@ -75,7 +75,6 @@ def _read(path: Path) -> pl.DataFrame:
         return pl.concat(list(source.batches()))
 
 
-@settings(max_examples=120, deadline=None)
 @given(
     count=st.integers(min_value=1, max_value=25),
     odd=st.dictionaries(
