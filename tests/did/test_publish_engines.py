@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from did import synth
 from did.cli import cli
-from did.publish import PublishOptions, Window, publish
+from did.publish import PublishOptions, Window
+from did.publish.build import build_tables
 from did.publish.engines import compute_cubes, spark_session
 from did.publish.reference import load_cancer_groups, load_regions
 from did.publish.release import write_release
@@ -50,16 +51,24 @@ def options():
 
 
 @pytest.fixture(scope="module")
-def publications(spark, store):
-    """The same publication by each engine, built once for the module: each Spark run
-    costs seconds of JVM work, and the tests below only read the results."""
-    return {engine: publish(store, WINDOW, engine=engine, options=options()) for engine in ENGINES}
-
-
-def test_duckdb_and_spark_count_the_same_cubes(spark, store):
+def cubes(spark, store):
+    """Each engine's cubes, computed once for the module: each Spark run costs seconds of
+    JVM work, and the tests below only read the results."""
     codes, _ = load_cancer_groups()
-    duck = compute_cubes(store, WINDOW, engine="duckdb", cancer_codes=codes).as_dict()
-    sparked = compute_cubes(store, WINDOW, engine="spark", cancer_codes=codes).as_dict()
+    return {
+        engine: compute_cubes(store, WINDOW, engine=engine, cancer_codes=codes)
+        for engine in ENGINES
+    }
+
+
+@pytest.fixture(scope="module")
+def publications(cubes):
+    """The publication each engine's cubes give (what `publish` does after the cubes)."""
+    return {engine: build_tables(cubes[engine], WINDOW, options()) for engine in ENGINES}
+
+
+def test_duckdb_and_spark_count_the_same_cubes(cubes):
+    duck, sparked = cubes["duckdb"].as_dict(), cubes["spark"].as_dict()
     for name in duck:
         assert duck[name].height > 0, name
         assert duck[name].equals(sparked[name], null_equal=True), name
