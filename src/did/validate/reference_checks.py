@@ -1,12 +1,13 @@
 """Reference-data rules as column expressions over the work frame.
 
-Lookups use `is_in` and `replace_strict` against the (small, deduplicated) reference
-frames, so they stay column-wise and keep record order.
+Lookups use `is_in` and did.lookup against the (small, deduplicated) reference frames, so
+they stay column-wise, keep record order and stream.
 """
 
 import polars as pl
 
 from did.derive import provider_code
+from did.lookup import lookup
 from did.reference import NICIP, SNOMED_CT, Reference
 from did.spec.codes import (
     GP_PRACTICE_DEFAULT_CODES,
@@ -43,9 +44,7 @@ def not_checked(reference: Reference | None, codes: pl.DataFrame | None) -> list
 
 def _lookup(column: str, table: pl.DataFrame, key: str, value: str) -> pl.Expr:
     """table[value] for each record's column value, null when absent."""
-    return pl.col(column).replace_strict(
-        old=table[key], new=table[value], default=None, return_dtype=table.schema[value]
-    )
+    return lookup(pl.col(column), table[key], table[value])
 
 
 def _open_on(column: str, table: pl.DataFrame, on: pl.Expr) -> pl.Expr:
