@@ -15,7 +15,7 @@ MAX_VALUE_CHARS rejects the file.
 
 import operator
 import pyexpat
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -220,14 +220,35 @@ def _parser() -> tuple["pyexpat.XMLParserType", _Rows]:
     return parser, rows
 
 
-def read_xml(path: Path) -> Iterator[pl.DataFrame]:
+def file_chunks(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    """The bytes of `path` from `start` to `end` (the end of the file), _READ_BYTES at a time."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = (end - start) if end is not None else None
+        while left is None or left > 0:
+            chunk = handle.read(_READ_BYTES if left is None else min(_READ_BYTES, left))
+            if not chunk:
+                return
+            if left is not None:
+                left -= len(chunk)
+            yield chunk
+
+
+def parse_batches(
+    chunks: Iterable[bytes], *, final: bool = True
+) -> Generator[pl.DataFrame, None, int]:
+    """Record frames of the XML in `chunks`, records numbered from 1; returns how many.
+
+    `final=False` leaves the document open after the last chunk (did.read.xml_split parses
+    a file's first part so): no error for what is not closed yet.
+    """
     parser, reader = _parser()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_READ_BYTES):
-                parser.Parse(chunk, False)
-                if reader.pending() >= BATCH_RECORDS:
-                    yield reader.batch()
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            if reader.pending() >= BATCH_RECORDS:
+                yield reader.batch()
+        if final:
             parser.Parse(b"", True)
     except pyexpat.ExpatError as error:
         reason = pyexpat.ErrorString(error.code)
@@ -238,10 +259,18 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
         ) from None
     if reader.pending():
         yield reader.batch()
-    if reader.activities == 0:
-        raise FileRejected(
-            "DIDP108", "The XML file contains no DIDSRecord with an ImagingActivity."
-        )
+    return reader.activities
+
+
+def no_records() -> FileRejected:
+    return FileRejected("DIDP108", "The XML file contains no DIDSRecord with an ImagingActivity.")
+
+
+def read_xml_in_one_pass(path: Path) -> Iterator[pl.DataFrame]:
+    """Every record of the file, read from start to end by one parser."""
+    activities = yield from parse_batches(file_chunks(path))
+    if activities == 0:
+        raise no_records()
 
 
 def _twice(name: str, place: str, record: int) -> FileRejected:
