@@ -5,19 +5,21 @@
                           derived columns of did.spec.derived, only when the file is accepted
 
 The portal's worker and `did validate --out` write exactly these. The accepted records are
-derived and written RECORD_BATCH at a time, one row group each, so memory does not grow
-with the file. (One lazy plan from the spool to the file streamed too, but Polars' streaming
-engine reads ahead of a slow stage without bound: storing 5,000,000 records took 2.4 GiB
-that way, 1,000,000 took 0.6 GiB; docs/adr/016.)
+derived RECORD_BATCH at a time, and Polars' streaming engine writes them as they come: its
+source is a generator of derived batches (a Polars IO source), which it pulls only as fast
+as it writes, so memory does not grow with the file. (One lazy plan from the spool to the
+file streamed too, but the engine read ahead of its slowest stage without bound: storing
+5,000,000 records took 2.4 GiB that way, 1,000,000 took 0.6 GiB; docs/adr/016.)
 """
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
+from polars.io.plugins import register_io_source
 
 from did.derive import derive
+from did.read.frame import empty_frame
 from did.report import Report
 
 ISSUES_FILE = "issues.parquet"
@@ -40,30 +42,29 @@ def write_outputs(report: Report, context, out: Path) -> None:
     records = out / RECORDS_FILE
     records.unlink(missing_ok=True)
     if report.accepted:
-        derived = (
-            derive(batch, reference=context.reference, codes=context.codes)
-            for batch in report.accepted_record_batches(RECORD_BATCH)
-        )
-        write_batches(derived, records)
+
+        def derived() -> Iterator[pl.DataFrame]:
+            for batch in report.accepted_record_batches(RECORD_BATCH):
+                yield derive(batch, reference=context.reference, codes=context.codes)
+
+        streamed(derived, derive(empty_frame()).schema).sink_parquet(records, **PARQUET_OPTIONS)
 
 
-def write_batches(batches: Iterator[pl.DataFrame], path: Path) -> None:
-    """Write the frames to one Parquet file with PARQUET_OPTIONS, a row group each."""
-    writer = None
-    try:
-        for batch in batches:
-            if batch.is_empty() and writer is not None:
-                continue
-            table = batch.to_arrow()
-            if writer is None:
-                writer = pq.ParquetWriter(
-                    path,
-                    table.schema,
-                    compression=PARQUET_OPTIONS["compression"],
-                    compression_level=PARQUET_OPTIONS["compression_level"],
-                    write_statistics=PARQUET_OPTIONS["statistics"],
-                )
-            writer.write_table(table.cast(writer.schema))
-    finally:
-        if writer is not None:
-            writer.close()
+def streamed(batches, schema: pl.Schema) -> pl.LazyFrame:
+    """A LazyFrame that reads the frames `batches()` yields, one at a time, as needed."""
+
+    def source(with_columns, predicate, n_rows, _batch_size) -> Iterator[pl.DataFrame]:
+        left = n_rows
+        for batch in batches():
+            if with_columns is not None:
+                batch = batch.select(with_columns)
+            if predicate is not None:
+                batch = batch.filter(predicate)
+            if left is not None:
+                batch = batch.head(left)
+                left -= batch.height
+            yield batch
+            if left == 0:
+                return
+
+    return register_io_source(source, schema=schema)
