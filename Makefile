@@ -7,7 +7,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 ASSETS := var/frontend/.built
 
-.PHONY: help install assets run test test-browser lint format bench clean
+.PHONY: help install assets run test test-browser lint format bench bench-engine clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md figures
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_publications.py
 	$(PY) scripts/bench_submissions.py
+
+bench-engine: $(STAMP) ## Run only the engine benchmark (scripts/bench.py; see its --help)
+	$(PY) scripts/bench.py
 
 clean: ## Remove the virtualenv, node_modules and var/
 	rm -rf $(VENV) node_modules var
