@@ -56,6 +56,17 @@ def test_the_second_part_is_read_here_when_the_other_process_fails(
     assert split.records.equals(one_pass.records)
 
 
+def test_the_second_part_is_read_here_when_no_other_process_can_start(
+    tmp_path, monkeypatch, split_any_size
+):
+    path = tmp_path / "big.xml"
+    path.write_text(xml_text(groups(40)))
+    monkeypatch.setattr(xml_split.sys, "executable", str(tmp_path / "no-such-python"))
+    split, one_pass = one_pass_and_split(path, monkeypatch)
+    assert split.to_dict() == one_pass.to_dict()
+    assert split.records.equals(one_pass.records)
+
+
 @pytest.mark.parametrize("where", [0.1, 0.9])
 @pytest.mark.parametrize(
     "damage",

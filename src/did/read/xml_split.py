@@ -101,20 +101,16 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
         return
     with scratch.directory(scratch.READ) as work:
         folder = Path(work)
-        second = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(path), str(split.at), split.prefix.hex(), work],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        second = _start_second_process(path, split, folder)
         try:
             first = yield from parse_batches(file_chunks(path, 0, split.at), final=False)
-            second.wait()
+            if second is not None:
+                second.wait()
         finally:
-            if second.poll() is None:
+            if second is not None and second.poll() is None:
                 second.kill()
                 second.wait()
-        if second.returncode == 0:
+        if second is not None and second.returncode == 0:
             files = sorted(folder.glob("batch-*.arrow"))
             batches = (pl.read_ipc(file) for file in files)
             count = yield from _renumbered(batches, first)
@@ -122,6 +118,21 @@ def read_xml(path: Path) -> Iterator[pl.DataFrame]:
             count = yield from _second_part_here(path, split, first)
     if first + count == 0:
         raise no_records()
+
+
+def _start_second_process(path: Path, split: Split, folder: Path) -> subprocess.Popen | None:
+    """The process parsing the second part into `folder`, or None when none can start
+    (this process then reads that part itself)."""
+    command = [sys.executable, "-m", __name__, str(path), str(split.at), split.prefix.hex()]
+    try:
+        return subprocess.Popen(
+            [*command, str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
 
 
 def _renumbered(batches: Iterator[pl.DataFrame], first: int) -> Iterator[pl.DataFrame]:
