@@ -10,8 +10,8 @@ mkdir -p var
 "$BIN/portal" export-reference var/reference >/dev/null
 LAST_MONTH=$("$BIN/python" -c 'import datetime as d; t = d.date.today().replace(day=1) - d.timedelta(days=1); print(t.strftime("%Y-%m"))')
 TODAY=$(date +%F)
-# Worker start: resume validations a stopped worker left, sweep partial files (ADR 082).
-"$BIN/portal" resume-submissions >/dev/null
+# The worker's start resumes validations a stopped worker left and sweeps its partial files
+# and scratch folders (ADR 082, 084).
 # Poll for queued tasks every 0.2 s (default 1 s): an upload's check starts almost at once,
 # and an idle poll is one indexed query.
 "$BIN/portal" worker --queue-name '*' --interval 0.2 >var/worker.log 2>&1 &

@@ -1,5 +1,25 @@
+import os
+
 import pytest
 from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from tests import object_storage
+
+# Property tests draw Hypothesis's default 100 examples each in `make test` and CI, so the
+# suite stays fast; HYPOTHESIS_PROFILE=thorough draws ten times as many (before changing a
+# reader or a rule, or nightly). No deadline: a slow example is not a failure here (speed is
+# measured by `make bench`), and function-scoped fixtures (tmp_path) are fine for tests
+# that overwrite their own files on every example.
+for _name, _examples in (("default", 100), ("thorough", 1000)):
+    hypothesis_settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Argon2 is deliberately slow (it is most of the suite's time when every factory user hashes
 # a password); tests only need hashing to round-trip. Production keeps Argon2 first:
@@ -13,11 +33,35 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server on loopback for this test process, with a bucket."""
+    saved = {name: os.environ.get(name) for name in object_storage.CREDENTIALS}
+    os.environ.update(object_storage.CREDENTIALS)
+    server, address = object_storage.start_server()
+    yield address
+    server.stop()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def store_backend(request):
+    """The storage backend of this test: TEST_STORE_BACKEND, or the parameter it is given."""
+    return getattr(request, "param", object_storage.DEFAULT_BACKEND)
+
+
 @pytest.fixture(autouse=True)
-def _isolated_store(settings, tmp_path):
-    """Every test gets its own record store and media folder."""
+def _isolated_store(settings, tmp_path, store_backend, request):
+    """Every test gets its own record store and media store: folders of its own, or
+    prefixes of its own in the test bucket."""
     settings.DID_STORE = tmp_path / "store"
     settings.MEDIA_ROOT = tmp_path / "media"
+    if store_backend == "s3":
+        object_storage.use_s3(settings, request.getfixturevalue("s3_server"))
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.publications",
     "portal.submissions",
+    "portal.store",
     "portal.notify",
     "portal.certificates",
     "portal.operations",
@@ -193,7 +194,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [VAR_DIR / "frontend"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Certificate scans, through the media store (local folder or object storage).
+    "default": {"BACKEND": "portal.store.files.MediaStorage"},
     # Production serves hashed names (cacheable for ever) from the manifest that
     # `portal collectstatic` writes; development needs no collectstatic after each change.
     "staticfiles": {
@@ -213,10 +215,23 @@ SERVE_TIMEOUT = env_int("SERVE_TIMEOUT", 60, minimum=1)
 SERVE_MAX_REQUESTS = env_int("SERVE_MAX_REQUESTS", 2000, minimum=0)
 # Addresses of the reverse proxy whose X-Forwarded-* headers gunicorn trusts.
 SERVE_FORWARDED_ALLOW_IPS = env_str("SERVE_FORWARDED_ALLOW_IPS", "127.0.0.1")
-MEDIA_ROOT = VAR_DIR / "media"
 
-# The record store: Parquet files written by the submissions service.
-DID_STORE = Path(env_str("DID_STORE", str(VAR_DIR / "store"), required=True))
+# Storage (docs/adr/091): the record store (uploads, reports, accepted records as Parquet)
+# and the media store (release files, certificate scans), each a local folder or a prefix
+# of one S3-compatible bucket. Credentials come from the standard AWS variables or role.
+STORE_BACKEND = env_str("STORE_BACKEND", "local", required=True)
+if STORE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured("STORE_BACKEND must be local or s3 (see docs/configuration.md).")
+DID_STORE = Path(env_str("DID_STORE", str(VAR_DIR / "store"), required=STORE_BACKEND == "local"))
+MEDIA_ROOT = VAR_DIR / "media"
+STORE_S3_BUCKET = env_str("STORE_S3_BUCKET", "")
+STORE_S3_PREFIX = env_str("STORE_S3_PREFIX", "")
+STORE_S3_ENDPOINT = env_str("STORE_S3_ENDPOINT", "")
+STORE_S3_REGION = env_str("STORE_S3_REGION", "eu-west-2", required=STORE_BACKEND == "s3")
+if STORE_BACKEND == "s3" and not STORE_S3_BUCKET:
+    raise ImproperlyConfigured(
+        "STORE_S3_BUCKET must be set when STORE_BACKEND=s3 (see docs/configuration.md)."
+    )
 
 # Publications (docs/adr/051): optional small-number suppression (0 = off), the minimum
 # number of tests behind a published median, and the Spark master for --engine spark.
@@ -301,6 +316,11 @@ CIS2_REDIRECT_URI = env_str(
     "CIS2_REDIRECT_URI", PORTAL_BASE_URL.rstrip("/") + "/sign-in/cis2/callback"
 )
 CIS2_SCOPES = env_str("CIS2_SCOPES", "openid email profile")
+# Authentication assurance (ADR 077): what the portal asks CIS2 for (`acr_values`), and the
+# `acr` values an ID token may carry to be accepted. CIS2's authenticators are AAL2 or AAL3.
+CIS2_ACR_VALUES = env_str("CIS2_ACR_VALUES", "AAL2_OR_AAL3_ANY")
+CIS2_ACCEPTED_ACR = env_str("CIS2_ACCEPTED_ACR", "AAL2_OR_AAL3_ANY AAL3_ANY").split()
+CIS2_DISCOVERY_CACHE_SECONDS = env_int("CIS2_DISCOVERY_CACHE_SECONDS", 3600, minimum=0)
 # Seconds the portal waits for CIS2 (discovery, keys, token), and the clock skew allowed
 # when checking the ID token's times.
 CIS2_TIMEOUT_SECONDS = env_int("CIS2_TIMEOUT_SECONDS", 10, minimum=1)
@@ -405,6 +425,11 @@ FORM_RENDERER = "portal.core.forms.NHSUKFormRenderer"
 # Submissions (portal.submissions): uploads stream to disk in chunks, never whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 SUBMISSIONS_MAX_UPLOAD_BYTES = env_int("SUBMISSIONS_MAX_UPLOAD_BYTES", 2 * 1024**3, minimum=1)
+if STORE_BACKEND == "s3" and SUBMISSIONS_MAX_UPLOAD_BYTES > 5 * 1000**3:
+    # An upload is moved into place by one server-side copy, which S3 allows up to 5 GB.
+    raise ImproperlyConfigured(
+        "SUBMISSIONS_MAX_UPLOAD_BYTES must be at most 5000000000 when STORE_BACKEND=s3."
+    )
 # Records whose test date falls outside the chosen reporting period are errors unless this is on.
 SUBMISSIONS_ALLOW_OTHER_MONTHS = env_bool("SUBMISSIONS_ALLOW_OTHER_MONTHS", default=False)
 # What an error rejects: "file" (any error rejects the file, as the national DID portal

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 from oidc_provider_mock import run_server_in_thread
@@ -56,7 +57,10 @@ def go_to_cis2(client, next_url=""):
 
 
 def sign_in_at_cis2(client, provider_url, subject, claims, *, next_url=""):
-    """What the browser does: portal -> CIS2 (the person signs in) -> portal callback."""
+    """What the browser does: portal -> CIS2 (the person signs in) -> portal callback.
+    The ID token says the sign-in was at AAL2 or above, as CIS2's do, unless `claims` says
+    otherwise (None: no such claim)."""
+    claims = {k: v for k, v in {"acr": "AAL2_OR_AAL3_ANY", **claims}.items() if v is not None}
     requests.put(f"{provider_url}/users/{subject}", json=claims, timeout=5).raise_for_status()
     authorise = go_to_cis2(client, next_url)
     answer = requests.post(authorise, data={"sub": subject}, allow_redirects=False, timeout=5)
@@ -221,3 +225,84 @@ def test_cis2_unreachable_gets_a_plain_page(client, db, settings):
 
     assert response.status_code == 503
     assert "there is a problem with NHS CIS2" in response.content.decode()
+
+
+# --- authentication assurance (acr) and the cached discovery document ----------------------
+
+
+def test_the_authorisation_request_asks_for_the_configured_assurance(client, db, cis2, settings):
+    settings.CIS2_ACR_VALUES = "AAL3_ANY"
+
+    query = parse_qs(urlsplit(go_to_cis2(client)).query)
+
+    assert query["acr_values"] == ["AAL3_ANY"]
+
+
+@pytest.mark.parametrize("acr", ["AAL2_OR_AAL3_ANY", "AAL3_ANY"])
+def test_an_id_token_at_an_accepted_assurance_signs_in(client, db, cis2, acr):
+    person = with_totp(UserFactory(email="ana.lee@example.nhs.uk"))
+
+    response = sign_in_at_cis2(
+        client, cis2, f"cis2-{acr}", {"email": "ana.lee@example.nhs.uk", "acr": acr}
+    )
+
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(person.pk)
+
+
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({"acr": "AAL1_USERPASS"}, "authentication assurance: acr AAL1_USERPASS not accepted"),
+        ({"acr": None}, "authentication assurance: acr none not accepted"),
+    ],
+)
+def test_an_id_token_below_the_required_assurance_is_refused(client, db, cis2, claims, reason):
+    with_totp(UserFactory(email="ana.lee@example.nhs.uk"))
+
+    response = sign_in_at_cis2(
+        client, cis2, "cis2-weak", {"email": "ana.lee@example.nhs.uk", **claims}
+    )
+
+    assert response.status_code == 403
+    assert "Sign in with a stronger authenticator" in response.content.decode()
+    assert SESSION_KEY not in client.session
+    assert [r.details for r in refusals()] == [{"reason": reason}]
+
+
+def test_an_aal2_sign_in_is_refused_where_aal3_is_required(client, db, cis2, settings):
+    settings.CIS2_ACR_VALUES = "AAL3_ANY"
+    settings.CIS2_ACCEPTED_ACR = ["AAL3_ANY"]
+    with_totp(UserFactory(email="ana.lee@example.nhs.uk"))
+
+    response = sign_in_at_cis2(
+        client, cis2, "cis2-aal2", {"email": "ana.lee@example.nhs.uk", "acr": "AAL2_OR_AAL3_ANY"}
+    )
+
+    assert response.status_code == 403
+    assert SESSION_KEY not in client.session
+
+
+def test_the_discovery_document_is_cached_for_its_time_to_live(client, db, settings):
+    settings.CIS2_DISCOVERY_CACHE_SECONDS = 600
+    with time_machine.travel("2026-12-01 09:00:00", tick=False) as clock:
+        with run_server_in_thread(port=0) as server:
+            configure(settings, f"http://127.0.0.1:{server.server_port}")
+            assert go_to_cis2(client).startswith(settings.CIS2_ISSUER)
+        # CIS2's discovery endpoint is gone; within the time to live nothing asks it.
+        clock.shift(timedelta(seconds=599))
+        assert go_to_cis2(client).startswith(settings.CIS2_ISSUER)
+        clock.shift(timedelta(seconds=2))
+        response = client.get(reverse("accounts:sign-in-cis2"))
+        assert response.status_code == 503  # fetched again, and CIS2 is not there
+
+
+def test_an_unusable_discovery_document_is_not_cached(client, db, settings):
+    configure(settings, "http://127.0.0.1:9")
+    assert client.get(reverse("accounts:sign-in-cis2")).status_code == 503
+    with run_server_in_thread(port=0) as server:
+        url = f"http://127.0.0.1:{server.server_port}"
+        settings.CIS2_ISSUER = url
+        assert client.get(reverse("accounts:sign-in-cis2")).status_code == 503  # same URL
+        configure(settings, url)
+        assert client.get(reverse("accounts:sign-in-cis2")).status_code == 302

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from portal.accounts.roles import Role
 from portal.certificates.models import Application, Authorisation, Route, State
 from portal.certificates.rules import content_hash
+from portal.store import api as store
 from tests.accounts.factories import UserFactory, grant
 from tests.certificates.factories import GuardianFactory
 from tests.organisations.factories import TrustFactory
@@ -65,8 +66,9 @@ def test_the_desk_records_a_signed_scan_and_how_it_was_verified(
     assert authorisation.verification_method == "emailed_from_registered_address"
     assert authorisation.guardian == guardian
     assert authorisation.content_hash == content_hash(application.content)
-    stored = settings.MEDIA_ROOT / authorisation.scan.name
-    assert stored.read_bytes() == data
+    # In the media store (a local folder or object storage), under a name of its own.
+    assert authorisation.scan.name.startswith("certificates/scans/")
+    assert store.media().read_bytes(authorisation.scan.name) == data
     assert application.statuses.get().actor == service_desk_user
     download = desk.get(f"/service-desk/certificates/{application.pk}/scan")
     assert b"".join(download.streaming_content) == data

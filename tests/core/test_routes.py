@@ -1,9 +1,11 @@
 """Deny by default: every route needs a signed-in user unless it is explicitly public."""
 
+import datetime
 import uuid
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, UUIDConverter
@@ -155,7 +157,6 @@ class R:
         self.audience, self.get, self.post, self.args = audience, set(get), set(post), args
 
 
-SAMPLE_SLUG = "sample"
 MATRIX = {
     "core:home": R(PUBLIC),
     "core:healthz": R(PUBLIC, get=(200, 503)),
@@ -200,9 +201,10 @@ MATRIX = {
     "certificates:guardian-review": R(PUBLIC, post=(200, 400), args=("guardian_token",)),
     "certificates:contacts-request": R(PUBLIC, post=(200,)),
     "certificates:contacts-request-sent": R(PUBLIC, get=(200, 302)),
-    # A link that does not work answers the same page whoever opens it.
+    # A real link: whoever opens it sees the button; the first POST discloses, later ones
+    # find it used (410). A made-up link: tests/certificates/test_disclosure.py.
     "certificates:contacts-disclosure": R(
-        PUBLIC, get=(404, 410), post=(404, 405, 410), args=("unknown-token",)
+        PUBLIC, get=(200, 410), post=(200, 410), args=("disclosure_token",)
     ),
     "certificates:queue": R(DESK),
     "certificates:paper": R(DESK, post=(200,)),
@@ -210,19 +212,20 @@ MATRIX = {
     "certificates:approve": R(DESK, get=(405,), post=(302, 409), args=("application_id",)),
     "certificates:reject": R(DESK, get=(405,), post=(400,), args=("application_id",)),
     "certificates:resend-guardian-link": R(DESK, get=(405,), post=(302,), args=("application_id",)),
-    "certificates:scan": R(DESK, get=(404,), args=("application_id",)),
+    "certificates:scan": R(DESK, args=("paper_application_id",)),
     "certificates:guardians": R(DESK, post=(200,)),
     "certificates:guardians-import": R(DESK, post=(200,)),
     "notify:outbox": R(DESK),
     "notify:outbox-message": R(DESK, args=("outbox_message_id",)),
     "publications:index": R(PUBLIC),
     "publications:calendar": R(PUBLIC),
-    "publications:release": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
-    "publications:table-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "t", "csv")),
-    "publications:chart": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "c")),
-    "publications:providers": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG,)),
-    "publications:provider": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "RX1")),
-    "publications:table-1-download": R(PUBLIC, get=(404,), args=(SAMPLE_SLUG, "csv")),
+    # A real release (the `release` fixture), its tables, charts and providers.
+    "publications:release": R(PUBLIC, args=("release_slug",)),
+    "publications:table-download": R(PUBLIC, args=("release_slug", "release_table", "csv")),
+    "publications:chart": R(PUBLIC, args=("release_slug", "monthly")),
+    "publications:providers": R(PUBLIC, args=("release_slug",)),
+    "publications:provider": R(PUBLIC, args=("release_slug", "release_provider")),
+    "publications:table-1-download": R(PUBLIC, args=("release_slug", "csv")),
     "publications:quality-index": R(ANY_SIGNED_IN),
     # Its people, and the desk (A has accepted data); nobody else.
     "publications:quality": R(PEOPLE_OF_A | DESK, args=("code_a",)),
@@ -245,7 +248,8 @@ MATRIX = {
     "submissions:desk-non-submitters": R(DESK),
     "submissions:desk-send-reminders": R(DESK, get=(405,), post=(302,)),
     "submissions:desk-authorities": R(DESK, post=(400,)),  # an empty form: its errors
-    "submissions:desk-authority-end": R(DESK, get=(405,), post=(404,), args=("0",)),
+    # A real relationship (A submits for B); the desk's POST ends it, and ends it again.
+    "submissions:desk-authority-end": R(DESK, get=(405,), post=(302,), args=("authority_id",)),
     "operations:metrics": R(DESK),
 }
 # The REST API (token in the Authorization header, never the session).
@@ -268,11 +272,13 @@ def world(db, settings):
     from portal.accounts.roles import Role
     from portal.accounts.views.sign_in import PENDING
     from portal.certificates import services as certificates
+    from portal.certificates.disclosure import request_contacts
     from portal.notify.models import OutboxMessage
     from portal.submissions import services as submissions
     from portal.submissions import tokens
+    from portal.submissions.authority import record_authority
     from tests.accounts.factories import UserFactory, grant, with_totp
-    from tests.certificates.factories import GuardianFactory, content
+    from tests.certificates.factories import GuardianFactory, content, emails_to, link_in
     from tests.submissions.factories import (
         TrustFactory,
         outcome,
@@ -321,6 +327,17 @@ def world(db, settings):
     }
     session.save()
     reset = recovery.request_reset(people["submitter"].email, ip_address=None)
+    request_contacts(a.code, ip_address=None)
+    [disclosure_email] = emails_to(registered.email)[-1:]
+    authority = record_authority(desk, a, b, datetime.date(2026, 11, 1), None)
+    paper = certificates.record_paper(
+        content(GuardianFactory(organisation=b)),
+        scan=SimpleUploadedFile("duc.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
+        verification_method="emailed_from_registered_address",
+        verification_notes="Email of 3 March 2026",
+        confirms_primary_contact_change=False,
+        actor=desk,
+    )
     # Revoked after signing in: the session and the token stop working.
     accounts.revoke(people["revoked"], a, actor=desk, reason="Left the trust")
 
@@ -336,6 +353,9 @@ def world(db, settings):
         "outbox_message_id": OutboxMessage.objects.order_by("id").first().pk,
         "submission_id": submission.pk,
         "api_token_id": people["submitter"].api_tokens.get().pk,
+        "disclosure_token": link_in(disclosure_email, kind="contacts"),
+        "authority_id": authority.pk,
+        "paper_application_id": paper.pk,
     }
     return {"clients": clients, "people": people, "tokens": api_tokens, "values": values}
 
@@ -365,11 +385,30 @@ def test_the_matrix_declares_every_route():
     assert all(name for _, name in ALL_ROUTES), "every URL pattern has a name"
 
 
+@pytest.fixture
+def release(db):
+    """A small real statistics release (one provider, one month), for the public pages."""
+    from did.publish.periods import monthly_window
+    from portal.publications import services
+    from tests.publications.factories import store_records
+
+    store_records(["2026-09"], ["RR8"], 40)
+    published, _ = services.publish_release(monthly_window("2026-09"))
+    return {
+        "release_slug": published.slug,
+        "release_table": published.table_names[0],
+        "release_provider": "RR8",
+    }
+
+
 @pytest.mark.parametrize("name", NAMED_ROUTES)
-def test_every_role_gets_only_the_declared_answers(world, name):
+def test_every_role_gets_only_the_declared_answers(world, name, request):
     api = name in API_MATRIX
     route = API_MATRIX[name] if api else MATRIX[name]
-    path = _path(name, route, world["values"])
+    values = dict(world["values"])
+    if any(arg.startswith("release_") for arg in route.args):
+        values.update(request.getfixturevalue("release"))
+    path = _path(name, route, values)
     wrong = []
     for role in ROLES:
         for method in ("get", "post"):

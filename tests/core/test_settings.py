@@ -60,6 +60,7 @@ GOOD_PRODUCTION = {
     "AUDIT_SEAL_KEY": "a-separate-random-audit-seal-key-0123456789",
     "ALLOWED_HOSTS": "did.example.nhs.uk",
     "DATABASE_URL": "postgres://did@127.0.0.1/did",
+    "STORE_BACKEND": "local",
     "DID_STORE": "/srv/did/store",
     "EMAIL_DELIVERY": "smtp",
     "PORTAL_BASE_URL": "https://did.example.nhs.uk",
@@ -81,6 +82,7 @@ def test_production_settings_start_when_everything_is_given():
         "AUDIT_SEAL_KEY",
         "ALLOWED_HOSTS",
         "DATABASE_URL",
+        "STORE_BACKEND",
         "DID_STORE",
         "EMAIL_DELIVERY",
         "TRUSTED_PROXY_COUNT",
@@ -104,6 +106,7 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
         ("ALLOWED_HOSTS", "*", "ALLOWED_HOSTS must name"),
         ("EMAIL_DELIVERY", "outbox", "EMAIL_DELIVERY=outbox is for development"),
         ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("STORE_BACKEND", "ftp", "STORE_BACKEND must be local or s3"),
         # M6: production accepted SQLite and insecure transport settings.
         ("DATABASE_URL", "sqlite:////tmp/portal.sqlite3", "must name a PostgreSQL database"),
         ("SECURE_COOKIES", "false", "SECURE_COOKIES must be true"),
@@ -115,6 +118,31 @@ def test_production_refuses_unsafe_values(name, value, complaint):
     result = _start({**GOOD_PRODUCTION, name: value})
     assert result.returncode != 0
     assert complaint in result.stderr
+
+
+S3_PRODUCTION = {
+    **{k: v for k, v in GOOD_PRODUCTION.items() if k != "DID_STORE"},
+    "STORE_BACKEND": "s3",
+    "STORE_S3_BUCKET": "did-store",
+    "STORE_S3_REGION": "eu-west-2",
+}
+
+
+def test_production_on_object_storage_needs_no_store_folder():
+    result = _start(S3_PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", ["STORE_S3_BUCKET", "STORE_S3_REGION"])
+def test_production_on_object_storage_refuses_to_start_without_its_bucket_or_region(missing):
+    result = _start({k: v for k, v in S3_PRODUCTION.items() if k != missing})
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_object_storage_refuses_uploads_larger_than_one_server_side_copy():
+    result = _start({**S3_PRODUCTION, "SUBMISSIONS_MAX_UPLOAD_BYTES": "6000000000"})
+    assert "SUBMISSIONS_MAX_UPLOAD_BYTES must be at most 5000000000" in result.stderr
 
 
 def test_development_has_safe_defaults_without_any_variable():

@@ -2,8 +2,12 @@
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
-from did.publish import PublishOptions, Window, publish
+from did import synth
+from did.cli import cli
+from did.publish import PublishOptions, Window
+from did.publish.build import build_tables
 from did.publish.engines import compute_cubes, spark_session
 from did.publish.reference import load_cancer_groups, load_regions
 from did.publish.release import write_release
@@ -11,6 +15,7 @@ from did.publish.sample import derived_records
 from tests.did.publish_records import records, write
 
 WINDOW = Window("2025-11", "2026-01")
+ENGINES = ("duckdb", "spark")
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +50,32 @@ def options():
     return PublishOptions(cancer_codes=codes, cancer_group_order=order, regions=load_regions())
 
 
-def test_duckdb_and_spark_count_the_same_cubes(spark, store):
+@pytest.fixture(scope="module")
+def cubes(spark, store):
+    """Each engine's cubes, computed once for the module: each Spark run costs seconds of
+    JVM work, and the tests below only read the results."""
     codes, _ = load_cancer_groups()
-    duck = compute_cubes(store, WINDOW, engine="duckdb", cancer_codes=codes).as_dict()
-    sparked = compute_cubes(store, WINDOW, engine="spark", cancer_codes=codes).as_dict()
+    return {
+        engine: compute_cubes(store, WINDOW, engine=engine, cancer_codes=codes)
+        for engine in ENGINES
+    }
+
+
+@pytest.fixture(scope="module")
+def publications(cubes):
+    """The publication each engine's cubes give (what `publish` does after the cubes)."""
+    return {engine: build_tables(cubes[engine], WINDOW, options()) for engine in ENGINES}
+
+
+def test_duckdb_and_spark_count_the_same_cubes(cubes):
+    duck, sparked = cubes["duckdb"].as_dict(), cubes["spark"].as_dict()
     for name in duck:
         assert duck[name].height > 0, name
         assert duck[name].equals(sparked[name], null_equal=True), name
 
 
-def test_duckdb_and_spark_publish_identical_tables_cell_for_cell(spark, store, tmp_path):
-    duck = publish(store, WINDOW, engine="duckdb", options=options())
-    sparked = publish(store, WINDOW, engine="spark", options=options())
+def test_duckdb_and_spark_publish_identical_tables_cell_for_cell(publications, tmp_path):
+    duck, sparked = publications["duckdb"], publications["spark"]
     for name, table in duck.tables.items():
         assert table.height > 0, name
         assert table.equals(sparked.tables[name], null_equal=True), name
@@ -74,9 +93,9 @@ def test_duckdb_and_spark_publish_identical_tables_cell_for_cell(spark, store, t
         assert left == (tmp_path / "spark" / f"{name}.csv").read_bytes()
 
 
-def test_the_awkward_records_are_counted_by_both_engines(spark, store):
-    for engine in ("duckdb", "spark"):
-        tables = publish(store, WINDOW, engine=engine, options=options()).tables
+def test_the_awkward_records_are_counted_by_both_engines(publications):
+    for engine in ENGINES:
+        tables = publications[engine].tables
         unknown = tables["source_setting_counts"].filter(
             (pl.col("provider_code") == "RTH") & (pl.col("period") == "2025-12")
         )
@@ -87,13 +106,8 @@ def test_the_awkward_records_are_counted_by_both_engines(spark, store):
 
 
 def test_did_publish_on_spark_writes_the_same_files_as_on_duckdb(spark, tmp_path):
-    from click.testing import CliRunner
-
-    from did import synth
-    from did.cli import cli
-
     synth.write(tmp_path / "a.csv", 1500, "2026-08", seed=9)
-    for engine in ("duckdb", "spark"):
+    for engine in ENGINES:
         args = ["publish", str(tmp_path / "a.csv"), "--out", str(tmp_path / engine)]
         result = CliRunner().invoke(cli, [*args, "--engine", engine])
         assert result.exit_code == 0, result.output

@@ -3,17 +3,13 @@
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from did.report import Report
 from did.spec.rules import RULES
 from did.validate import validate_file
 from tests.did.records import RECEIVED, csv_text, record, xml_text
-
-SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 
 
 def _assert_answers(tmp_path, content: bytes) -> None:
@@ -29,7 +25,6 @@ def _assert_answers(tmp_path, content: bytes) -> None:
     report.to_json()
 
 
-@SETTINGS
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_crash_the_readers(tmp_path, content):
     _assert_answers(tmp_path, content)
@@ -39,7 +34,6 @@ VALID_CSV = csv_text([record(1), record(2)]).encode()
 VALID_XML = xml_text([[record(1), record(2)]]).encode()
 
 
-@SETTINGS
 @given(st.sampled_from([VALID_CSV, VALID_XML]), st.data())
 def test_corrupted_valid_files_never_crash_the_readers(tmp_path, original, data):
     position = data.draw(st.integers(0, len(original)))
@@ -48,13 +42,11 @@ def test_corrupted_valid_files_never_crash_the_readers(tmp_path, original, data)
     _assert_answers(tmp_path, original[:position] + inserted + original[position + cut :])
 
 
-@SETTINGS
 @given(st.text(alphabet=st.sampled_from(list(',"\r\n\t ab1-<>&;')), max_size=400))
 def test_csv_like_text_never_crashes_the_reader(tmp_path, text):
     _assert_answers(tmp_path, text.encode())
 
 
-@SETTINGS
 @given(st.binary(max_size=500))
 def test_zips_of_arbitrary_bytes_never_crash_the_readers(tmp_path, content):
     buffer = io.BytesIO()
@@ -86,7 +78,6 @@ CELL = st.sampled_from(["", " ", "\t", "-", "1", "01", "A", "a", "9434765919", "
                         " 2026-9-10", "RR813", " RR8", " RR81", "\tAB", "ZZ99 3VZ", "LS1 4AP", "\u00a0"])  # fmt: skip
 
 
-@SETTINGS
 @given(st.lists(st.lists(CELL, min_size=16, max_size=20), min_size=1, max_size=6), st.data())
 def test_plain_csv_gets_the_same_answer_from_the_whole_file_scan(tmp_path, rows, data):
     # Rows near 18 fields of values close to valid and padded ones, so that short, long
@@ -98,7 +89,6 @@ def test_plain_csv_gets_the_same_answer_from_the_whole_file_scan(tmp_path, rows,
     _same_answer_from_both_readers(tmp_path, text.encode())
 
 
-@SETTINGS
 @given(st.integers(0, 17), st.sampled_from(CELL.elements), st.integers(1, 3))
 def test_one_changed_value_gets_the_same_answer_either_way(tmp_path, column, value, target):
     rows = [list(record(n).values()) for n in range(1, 4)]

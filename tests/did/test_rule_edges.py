@@ -10,7 +10,7 @@ the rules' edges.
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import did.validate
@@ -298,9 +298,6 @@ def records(draw):
     return values
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(st.lists(records(), min_size=1, max_size=12), st.sampled_from(POLICIES), st.booleans())
 def test_generated_files_get_the_same_report_either_way(tmp_path, rows, policy, header):
     path = tmp_path / "generated.csv"
@@ -312,9 +309,6 @@ def test_generated_files_get_the_same_report_either_way(tmp_path, rows, policy, 
 PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters=',"'))
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 @given(st.lists(st.lists(PRINTABLE, min_size=18, max_size=18), min_size=1, max_size=8), st.data())
 def test_any_printable_values_get_the_same_report_either_way(
     tmp_path, whole_file_scans, rows, data

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portal.notify.tasks import deliver_message
 from portal.operations.models import WorkerHeartbeat
-from portal.submissions.tasks import validate_submission_task
+from portal.submissions.services import validate_submission_task
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.submissions.tasks import validate_submission_task
+from portal.submissions.services import validate_submission_task
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEntry
 from portal.organisations.models import Organisation
-from portal.submissions import services, store
+from portal.store import api as store
+from portal.submissions import services
 from portal.submissions.models import Status
+from tests.object_storage import keys
 from tests.submissions.factories import (
     did_csv,
     received_submission,
@@ -37,16 +39,15 @@ def _days_after(days):
 
 
 def test_the_upload_goes_after_the_retention_period_and_the_records_stay(accepted, capsys):
-    upload = store.absolute(accepted.upload_path)
-    records = store.absolute(accepted.manifest_entry.path)
+    records = store.records()
     with _days_after(29):
         call_command("delete-expired-uploads")
-    assert upload.exists()
+    assert records.exists(accepted.upload_path)
     with _days_after(31):
         call_command("delete-expired-uploads")
-    assert not upload.exists() and not upload.parent.exists()
-    assert records.exists()
-    assert [c.submission_id for c in store.current_manifest()] == [str(accepted.pk)]
+    assert keys(f"uploads/{accepted.pk}") == []
+    assert records.exists(accepted.manifest_entry.path)
+    assert [c.submission_id for c in store.current_files()] == [str(accepted.pk)]
     assert "Deleted 1 raw upload(s) older than 30 days." in capsys.readouterr().out
     entry = AuditEntry.objects.get(action="submissions.raw_upload_deleted")
     assert entry.target == f"submission:{accepted.pk}" and entry.organisation_code == "RR8"
@@ -64,7 +65,7 @@ def test_the_period_is_a_setting(accepted, settings):
     settings.SUBMISSIONS_RAW_UPLOAD_RETENTION_DAYS = 7
     with _days_after(8):
         call_command("delete-expired-uploads")
-    assert not store.absolute(accepted.upload_path).exists()
+    assert not store.records().exists(accepted.upload_path)
 
 
 def test_a_submission_still_being_validated_keeps_its_file(db):
@@ -74,11 +75,11 @@ def test_a_submission_still_being_validated_keeps_its_file(db):
         waiting = received_submission(submitter_for(rr8), rr8, "2026-09", did_csv(rows=3))
     with _days_after(365):
         call_command("delete-expired-uploads")
-    assert store.absolute(waiting.upload_path).exists()
+    assert store.records().exists(waiting.upload_path)
 
 
 def test_a_dry_run_lists_and_deletes_nothing(accepted, capsys):
     with _days_after(31):
         call_command("delete-expired-uploads", "--dry-run")
-    assert store.absolute(accepted.upload_path).exists()
+    assert store.records().exists(accepted.upload_path)
     assert "Would delete 1 raw upload(s)" in capsys.readouterr().out

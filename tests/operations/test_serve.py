@@ -139,3 +139,25 @@ def test_production_serves_static_files_from_the_manifest():
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "False",
     ], result.stderr
+
+
+def test_production_collects_the_static_files_into_its_manifest(tmp_path):
+    """deploy.md's `portal collectstatic --noinput` with production settings: the hashed
+    names and the manifest (a stylesheet naming a source map that is not shipped made it
+    fail)."""
+    env = {
+        **os.environ,
+        **GOOD_PRODUCTION,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    result = subprocess.run(
+        [*PORTAL, "collectstatic", "--noinput", "-v", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    assert '"nhsuk/nhsuk-frontend.min.css"' in manifest

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portal.notify.tasks import deliver_message
 from portal.operations.models import WorkerHeartbeat
-from portal.submissions.tasks import validate_submission_task
+from portal.submissions.services import validate_submission_task
 from tests.submissions.processes import portal
 
 
@@ -18,7 +18,7 @@ def test_validations_and_emails_are_queued_apart(db):
     deliver_message.enqueue(1)
     assert sorted(DBTaskResult.objects.values_list("task_path", "queue_name")) == [
         ("portal.notify.tasks.deliver_message", "email"),
-        ("portal.submissions.tasks.validate_submission_task", "validation"),
+        ("portal.submissions.services.validate_submission_task", "validation"),
     ]
 
 

@@ -4,8 +4,9 @@ manifest exactly as the submissions service leaves them."""
 import polars as pl
 
 from did.publish.sample import derived_records
-from portal.submissions import store
-from portal.submissions.models import ManifestEntry, Status, Submission
+from portal.store import api as store
+from portal.store.models import ManifestEntry
+from portal.submissions.models import Status, Submission
 from tests.accounts.factories import UserFactory
 from tests.submissions.factories import TrustFactory
 
@@ -23,16 +24,9 @@ def accept(organisation, period: str, frame: pl.DataFrame, user=None) -> Manifes
         upload_path="uploads/none",
         status=Status.ACCEPTED,
     )
-    path = store.records_path(organisation.code, period, submission.id)
-    written = store.write_parquet(frame, path)
-    return ManifestEntry.objects.create(
-        submission=submission,
-        organisation=organisation,
-        period=period,
-        path=store.relative(path),
-        sha256=written.sha256,
-        record_count=frame.height,
-    )
+    key = store.records_key(organisation.code, period, submission.id)
+    written = store.write_parquet(store.records(), frame, key)
+    return store.register(submission, written, frame.height)
 
 
 def store_records(periods, providers, per_provider_month=200, seed=7) -> list[ManifestEntry]:

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from did.publish.periods import monthly_window, periods_between
 from portal.publications import services
+from portal.store import api as store
 from tests.publications.factories import store_records
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,8 @@ def test_every_table_downloads_as_csv_xlsx_and_json(client, release):
     for name in release.table_names:
         csv = client.get(reverse("publications:table-download", args=[release.slug, name, "csv"]))
         assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
-        assert csv.content == (services.release_dir(release) / f"{name}.csv").read_bytes()
+        key = services.release_file_key(release, f"{name}.csv")
+        assert csv.content == store.media().read_bytes(key)
         assert f"did-{release.slug}-{name}.csv" in csv["Content-Disposition"]
         data = client.get(reverse("publications:table-download", args=[release.slug, name, "json"]))
         assert json.loads(data.content)["table"] == name

@@ -1,14 +1,16 @@
-import json
-
+import duckdb
 import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
 
 from did.publish.periods import monthly_window, periods_between
 from portal.audit.models import AuditEntry
 from portal.organisations.models import Organisation
 from portal.publications import services
 from portal.publications.models import Release
+from portal.store import api as store
 from tests.publications.factories import store_records
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ def test_publishing_registers_a_release_with_its_window_engine_and_inputs():
         ({"id": f"manifest:{e.pk}", "sha256": e.sha256} for e in entries),
         key=lambda i: (i["id"], i["sha256"]),
     )
-    manifest = json.loads((services.release_dir(release) / "release.json").read_text())
+    manifest = services.release_manifest(release)
     assert manifest["inputs"] == release.inputs
     assert set(release.table_names) >= {"modality_provider_counts", "completeness"}
     entry = AuditEntry.objects.get(action="publications.release")
@@ -52,7 +54,7 @@ def test_new_accepted_data_give_the_next_version_of_the_release():
     assert len(second.inputs) == len(first.inputs) + 1
     assert services.latest_releases() == [second]
     # the first version's files are kept, unchanged
-    assert (services.release_dir(first) / "modality_provider_counts.csv").is_file()
+    assert services.table_key(first, "modality_provider_counts", "csv")
 
 
 def test_suppression_follows_the_setting(settings):
@@ -96,8 +98,9 @@ def test_the_demo_release_loads_once(settings):
 
 
 def test_a_release_uses_the_latest_accepted_submission_and_not_the_superseded_one():
+    from portal.store.models import ManifestEntry
     from portal.submissions import services as submissions
-    from portal.submissions.models import ManifestEntry, Status
+    from portal.submissions.models import Status
     from tests.submissions.factories import (
         did_csv,
         received_submission,
@@ -159,3 +162,54 @@ def test_a_new_organisation_reference_gives_the_next_version_with_the_new_names(
     assert created and second.version == first.version + 1
     names = set(services.load_table(second, "modality_provider_counts")["provider_name"])
     assert "RENAMED NHS FOUNDATION TRUST" in names
+
+
+def test_duckdb_reads_the_stored_objects_and_spark_their_addresses(settings):
+    entries = store_records(["2026-09"], ["RJ1", "RRV"])
+    files = services.current_accepted_files(monthly_window("2026-09"))
+    source = store.records()
+    sources = services.engine_input(files, "duckdb", source)
+    counts = duckdb.connect().read_parquet(sources, union_by_name=True).aggregate("count(*)")
+    assert counts.fetchall() == [(sum(e.record_count for e in entries),)]
+    addresses = services.engine_input(files, "spark", source)
+    if settings.STORE_BACKEND == "local":
+        # Spark in local mode reads the files where they are (tests/did: Spark = DuckDB).
+        assert [pl.read_parquet(a).height for a in addresses] == [e.record_count for e in entries]
+    else:
+        # On a cluster, Spark's s3a connector reads the same objects (docs/deploy.md).
+        prefix = f"s3a://{settings.STORE_S3_BUCKET}/{settings.STORE_S3_PREFIX}/store/"
+        assert addresses == [prefix + e.path for e in entries]
+
+
+def test_release_files_are_written_with_no_transaction_open_and_a_lost_race_leaves_none(
+    monkeypatch,
+):
+    """The files go to the media store before the row is inserted (no lock held while they
+    are written); a publisher that loses the race for a version removes its files and takes
+    the next version."""
+    store_records(PERIODS, ["RJ1"])
+    media_class = type(store.media())
+    put_directory = media_class.put_directory
+    depth_at_start = len(connection.atomic_blocks)
+    writes = []
+
+    def put_directory_while_another_publisher_registers(self, source, prefix):
+        writes.append((prefix, len(connection.atomic_blocks)))
+        put_directory(self, source, prefix)
+        if len(writes) == 1:  # another publisher takes version 1 meanwhile
+            Release.objects.create(
+                name="2026-09-provisional", version=1, slug="2026-09-provisional-v1",
+                kind="provisional", period_start="2025-09", period_end="2026-09",
+                engine="duckdb", inputs_digest="other", ran_at=timezone.now(), ran_by="other",
+            )  # fmt: skip
+
+    monkeypatch.setattr(
+        media_class, "put_directory", put_directory_while_another_publisher_registers
+    )
+    release, created = services.publish_release(monthly_window("2026-09"))
+    assert created and release.version == 2
+    assert [depth for _, depth in writes] == [depth_at_start, depth_at_start]
+    lost, won = (prefix for prefix, _ in writes)
+    assert release.files_prefix == won
+    assert list(store.media().list(lost)) == []
+    assert services.table_key(release, "modality_provider_counts", "csv")

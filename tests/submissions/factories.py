@@ -13,7 +13,9 @@ from did.spec.derived import DERIVED_COLUMNS
 from did.spec.items import COLUMNS
 from portal.accounts.roles import Role
 from portal.organisations.models import Organisation, OrganisationKind
+from portal.store import api as store
 from portal.submissions.engine import EngineOutcome
+from portal.submissions.uploads import StoredUpload
 from tests.accounts.factories import UserFactory, grant
 
 
@@ -151,17 +153,11 @@ def outcome(accepted=True, rows=3, errors=0, warnings=0, **frame_kwargs) -> Engi
     )
 
 
-def stored_upload(content: bytes, name="dids.csv"):
+def stored_upload(content: bytes, name="dids.csv") -> StoredUpload:
     """A file as the upload handler leaves it: in the store's incoming folder, hashed."""
-    import uuid
-
-    from portal.submissions import store
-    from portal.submissions.uploads import StoredUpload
-
-    store.make_directories(store.incoming_dir())
-    path = store.incoming_dir() / f"{uuid.uuid4().hex}.part"
-    path.write_bytes(content)
-    return StoredUpload(path, name, "text/csv", len(content), sha256(content))
+    arriving = store.records().receive(store.incoming_key())
+    arriving.write(content)
+    return StoredUpload(arriving.complete(), name, "text/csv")
 
 
 def received_submission(

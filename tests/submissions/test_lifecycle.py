@@ -2,18 +2,20 @@
 number of times, resumed whatever its age, and crash leftovers are swept."""
 
 import os
-import time
+import zipfile
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from did.read.zip import inflation_allowance
 from portal.audit.models import AuditEntry
 from portal.notify.models import OutboxMessage
-from portal.submissions import services, store
+from portal.store import api as store
+from portal.submissions import services
 from portal.submissions.models import Status, Submission
-from tests.submissions.factories import outcome, received_submission, stored_upload
+from tests.submissions.factories import did_csv, outcome, received_submission, stored_upload
 
 
 @pytest.fixture
@@ -93,28 +95,11 @@ def test_no_lock_is_held_while_the_file_is_read(waiting, monkeypatch):
         return 3
 
     monkeypatch.setattr(services, "estimate_records", estimate)
-    claimed = services.start_validation(waiting.pk)
-    assert claimed.records_expected == 3
+    checked = services.validate(waiting.pk)
+    assert checked.records_expected == 3
     # The test itself runs in a transaction; the claim's own block has been left.
     assert seen == [connection.in_atomic_block]
     assert Submission.objects.get(pk=waiting.pk).records_expected == 3
-
-
-def test_worker_start_sweeps_partial_files_but_not_live_ones(settings):
-    store.make_directories(store.incoming_dir())
-    stale_upload = store.incoming_dir() / "dead.part"
-    live_upload = store.incoming_dir() / "live.part"
-    reports = store.root() / "reports"
-    store.make_directories(reports)
-    stale_parquet = reports / ".x.issues.parquet.abc.tmp"
-    for path in (stale_upload, live_upload, stale_parquet):
-        path.write_bytes(b"partial")
-    old = time.time() - store.PARTIAL_UNCHANGED_SECONDS - 5
-    for path in (stale_upload, stale_parquet):
-        os.utime(path, (old, old))
-    removed = store.sweep_partial_files()
-    assert sorted(removed) == ["incoming/dead.part", "reports/.x.issues.parquet.abc.tmp"]
-    assert live_upload.exists() and not stale_upload.exists() and not stale_parquet.exists()
 
 
 def test_a_rejected_file_can_be_sent_again_unchanged(submitter, trust):
@@ -127,3 +112,25 @@ def test_a_rejected_file_can_be_sent_again_unchanged(submitter, trust):
     # A file still being checked is still recognised.
     twice = services.receive(submitter, trust, "2026-10", stored_upload(b"same bytes\n"))
     assert twice.duplicate and twice.submission.pk == again.submission.pk
+
+
+def test_the_progress_estimate_inflates_a_zip_no_further_than_the_check_would(tmp_path):
+    # Issue 16 (zip bomb): the estimate read every member to its end before the engine's
+    # check refused it; a member of 200 MiB of line ends is ~200 KiB compressed.
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("records.csv", "w") as member:
+            for _ in range(200):
+                member.write(b"\n" * (1 << 20))
+    [info] = zipfile.ZipFile(bomb).infolist()
+    allowance = inflation_allowance(info)
+    assert allowance < info.file_size // 10
+    estimate = services.estimate_records(bomb)
+    assert 0 < estimate <= allowance + store.CHUNK
+
+
+def test_the_progress_estimate_counts_a_zipped_file_s_records(tmp_path):
+    packed = tmp_path / "records.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("records.csv", did_csv(rows=250))
+    assert services.estimate_records(packed) == 250

@@ -20,8 +20,10 @@ from did.cli import cli
 from did.reference import CODES_FILE, load_reference
 from portal.organisations import demo as demo_organisations
 from portal.organisations.models import Organisation
-from portal.submissions import services, store
-from portal.submissions.models import ManifestEntry, Status
+from portal.store.models import ManifestEntry
+from portal.submissions import services
+from portal.submissions.models import Status
+from tests.object_storage import read_parquet
 from tests.submissions.factories import received_submission, submitter_for
 
 RECEIVED = "2026-12-04 10:00:00+00:00"
@@ -100,7 +102,7 @@ def test_did_validate_with_the_exported_reference_gives_the_portals_report(
     assert submission.records_without_errors == offline["records_without_errors"]
     assert {r["rule"]: r["count"] for r in submission.rule_counts} == offline["rule_counts"]
     assert {"DIDP117", "DIDP115"} <= set(offline["rule_counts"])
-    stored = pl.read_parquet(store.absolute(submission.report_path))
+    stored = read_parquet(submission.report_path)
     portal_issues = stored.select("record_number", "rule", "value").rows()
     offline_issues = [(i["record"], i["rule"], i["value"] or None) for i in offline["issues"]]
     assert portal_issues == offline_issues
@@ -132,11 +134,9 @@ def test_under_record_rejection_the_store_keeps_only_the_records_without_errors(
     assert submission.rejection == "record"
     assert 0 < submission.records_rejected < 100
     entry = ManifestEntry.objects.get(submission=submission)
-    kept = pl.read_parquet(store.absolute(entry.path))
+    kept = read_parquet(entry.path)
     assert kept.height == entry.record_count == submission.records_accepted
-    rejected = pl.read_parquet(store.absolute(submission.report_path)).filter(
-        pl.col("severity") == "error"
-    )
+    rejected = read_parquet(submission.report_path).filter(pl.col("severity") == "error")
     assert set(kept["record_number"]).isdisjoint(set(rejected["record_number"]))
     page = _report_page(rr8_submitter, submission)
     assert f"{submission.records_accepted:,} kept, {submission.records_rejected:,} not kept" in page
@@ -172,5 +172,5 @@ def test_records_of_a_provider_the_desk_recorded_are_accepted_and_others_are_not
     )
     accepted = _through_the_portal(rr8_submitter, rj1_file)
     assert accepted.status == Status.ACCEPTED, accepted.rule_counts
-    records = pl.read_parquet(store.absolute(ManifestEntry.objects.get(submission=accepted).path))
+    records = read_parquet(ManifestEntry.objects.get(submission=accepted).path)
     assert records["provider_code"].unique().to_list() == ["RJ1"]  # credited to the provider

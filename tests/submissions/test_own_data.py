@@ -9,6 +9,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from portal.audit.models import AuditEntry
 from portal.submissions import services
 from portal.submissions.models import Status
+from tests.object_storage import read_parquet
 from tests.submissions.factories import outcome, received_submission, records_frame
 
 
@@ -158,10 +159,7 @@ def test_every_url_with_another_organisations_submission_id_is_not_found(
 
 
 def test_the_stored_records_keep_the_derived_columns(submitter, trust):
-    import polars as pl
-
-    from portal.submissions import store
 
     submission = _accepted(submitter, trust)
-    frame = pl.read_parquet(store.absolute(submission.manifest_entry.path))
+    frame = read_parquet(submission.manifest_entry.path)
     assert frame.columns == records_frame().columns

@@ -7,8 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.audit.models import AuditEntry
-from portal.submissions import services, store, tokens
+from portal.store import api as store
+from portal.submissions import services, tokens
 from portal.submissions.models import Status
+from tests.object_storage import keys
 from tests.submissions.factories import outcome_with_records, received_submission, records_frame
 
 
@@ -49,7 +51,7 @@ def test_a_valid_file_for_an_accepted_month_waits_and_replaces_nothing(waiting):
     assert new.status == Status.AWAITING_CONFIRMATION
     accepted.refresh_from_db()
     assert accepted.status == Status.ACCEPTED
-    assert [f.submission_id for f in store.current_manifest()] == [str(accepted.pk)]
+    assert [f.submission_id for f in store.current_files()] == [str(accepted.pk)]
     assert AuditEntry.objects.filter(action="submissions.awaiting_confirmation").count() == 1
 
 
@@ -91,7 +93,7 @@ def test_the_submitter_sees_the_difference_and_confirms(submitter_client, submit
     accepted.refresh_from_db()
     new.refresh_from_db()
     assert (accepted.status, new.status) == (Status.SUPERSEDED, Status.ACCEPTED)
-    assert [f.submission_id for f in store.current_manifest()] == [str(new.pk)]
+    assert [f.submission_id for f in store.current_files()] == [str(new.pk)]
     confirmed = AuditEntry.objects.get(action="submissions.replacement_confirmed")
     assert confirmed.actor_id == submitter.pk and confirmed.details["replaces"] == str(accepted.pk)
     assert new.events.last().actor == submitter
@@ -104,7 +106,7 @@ def test_the_submitter_may_keep_the_accepted_file(submitter_client, waiting):
     accepted.refresh_from_db()
     new.refresh_from_db()
     assert (accepted.status, new.status) == (Status.ACCEPTED, Status.NOT_USED)
-    assert [f.submission_id for f in store.current_manifest()] == [str(accepted.pk)]
+    assert [f.submission_id for f in store.current_files()] == [str(accepted.pk)]
     # Decided: the page no longer asks.
     assert submitter_client.get(url).url == reverse("submissions:detail", args=[new.pk])
 
@@ -156,7 +158,7 @@ def test_the_api_needs_replace_true_for_an_accepted_month(client, submitter, tru
     assert response.status_code == 409
     assert "replace=true" in response.json()["detail"]
     assert "October 2026 already has an accepted file" in response.json()["detail"]
-    assert list(store.incoming_dir().iterdir()) == []  # the refused upload is not kept
+    assert keys("incoming") == []  # the refused upload is not kept
     response = _api_post(client, token, b"another file\n", replace="true")
     assert response.status_code == 201
     submission = services.visible_submissions(submitter).get(pk=response.json()["id"])

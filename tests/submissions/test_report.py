@@ -11,8 +11,9 @@ import time_machine
 from django.urls import reverse
 
 from portal.organisations.models import Organisation
-from portal.submissions import report, services, store, tokens
+from portal.submissions import report, services, tokens
 from portal.submissions.models import Status
+from tests.object_storage import read_parquet
 from tests.submissions import synth_files
 from tests.submissions.factories import (
     outcome,
@@ -75,7 +76,7 @@ def test_pages_of_one_rule_hold_exactly_that_rules_issues_in_record_order(reject
         seen.extend(issue["record_number"] for issue in page.issues)
     assert len(seen) == rules[rule]
     assert seen == sorted(seen)
-    stored = pl.read_parquet(store.absolute(rejected.report_path))
+    stored = read_parquet(rejected.report_path)
     assert seen == stored.filter(pl.col("rule") == rule)["record_number"].to_list()
 
 

@@ -9,9 +9,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from portal.submissions import calendar, services, store
-from portal.submissions.models import ManifestEntry, Status, Submission
+from portal.store import api as store
+from portal.store.models import ManifestEntry
+from portal.submissions import calendar, services
+from portal.submissions.models import Status, Submission
 from tests.did.records import VALID
+from tests.object_storage import keys
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
 from tests.submissions.processes import portal as _portal
 
@@ -46,9 +49,7 @@ def _wait_for(condition, timeout=90.0):
 
 
 def _visible_records():
-    return (
-        [p for p in (store.root() / "records").rglob("*.parquet")] if store.root().exists() else []
-    )
+    return keys("records")
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     submission.refresh_from_db()
     assert submission.status == Status.VALIDATING  # killed part-way
     assert not ManifestEntry.objects.exists()
-    assert store.current_manifest() == []
+    assert store.current_files() == []
     assert _visible_records() == []
 
     # The retry: queue the stalled job again and let a fresh worker finish it.
@@ -111,9 +112,9 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     assert submission.status == Status.ACCEPTED, (submission.failure_message, output[-2000:])
     assert submission.record_count == 400_000
     assert "restarted after an interruption" in submission.events.values_list("note", flat=True)
-    [current] = store.current_manifest()
+    [current] = store.current_files()
     assert current.submission_id == str(submission.pk) and current.record_count == 400_000
-    assert [p.name for p in _visible_records()] == [f"{submission.pk}.parquet"]
+    assert _visible_records() == [current.key]
 
 
 def test_a_crash_between_the_rename_and_the_manifest_commit_leaves_an_orphan_that_gc_removes(
@@ -132,7 +133,7 @@ def test_a_crash_between_the_rename_and_the_manifest_commit_leaves_an_orphan_tha
     monkeypatch.setattr(ManifestEntry.objects, "create", crash)
     with pytest.raises(KeyboardInterrupt):
         services.validate(submission.pk)
-    assert store.current_manifest() == []
+    assert store.current_files() == []
     store.collect_garbage(min_age_seconds=0)
     assert _visible_records() == []
     monkeypatch.undo()
@@ -189,7 +190,7 @@ def test_five_concurrent_uploads_all_complete_correctly(settings):
         (s.status, s.rule_counts, s.failure_message) for s in submissions
     ]
     assert sorted(s.record_count for s in submissions) == [200, 201, 202, 203, 204]
-    assert len(store.current_manifest(period, period)) == 5
+    assert len(store.current_files(period, period)) == 5
 
 
 def test_resume_submissions_also_sweeps_what_killed_runs_left(tmp_path, monkeypatch):

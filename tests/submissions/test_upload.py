@@ -4,9 +4,10 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.submissions import store
+from portal.store import api as store
 from portal.submissions.models import Status, Submission
 from portal.submissions.uploads import StoreUploadHandler
+from tests.object_storage import keys
 from tests.submissions.factories import TrustFactory, csv_file, sha256, submitter_for
 
 UPLOAD = "/submissions/new/RX1/2026-10/"
@@ -55,10 +56,10 @@ def test_an_upload_is_streamed_to_the_store_with_its_hash(
     assert submission.sha256 == sha256(content)
     assert submission.file_size == len(content)
     assert submission.submitted_by == submitter
-    assert store.absolute(submission.upload_path).read_bytes() == content
+    assert store.records().read_bytes(submission.upload_path) == content
     assert submission.status == Status.RECEIVED
     assert queued == [submission.pk]  # validation is queued once the row is committed
-    assert list(store.incoming_dir().iterdir()) == []
+    assert keys("incoming") == []
 
 
 def test_the_upload_view_uses_the_streaming_handler_not_memory(submitter_client, settings):
@@ -75,7 +76,7 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_is_kept(submitter_cli
     assert response.status_code == 400
     assert "The file must be smaller than 100 bytes" in response.content.decode()
     assert Submission.objects.count() == 0
-    assert not any(store.root().rglob("*.part"))
+    assert not [key for key in keys() if key.endswith(".part")]
 
 
 def test_a_file_just_over_the_limit_is_stopped_by_the_handler(submitter_client, settings):
@@ -116,7 +117,7 @@ def test_the_same_file_again_is_recognised_and_not_processed_twice(
     assert again.redirect_chain[0][0] == f"/submissions/{earlier.pk}/"
     assert "You have already uploaded this file" in again.content.decode()
     assert queued == [earlier.pk]
-    assert not any(store.root().rglob("*.part"))
+    assert not [key for key in keys() if key.endswith(".part")]
 
 
 def test_the_same_file_for_another_period_is_a_new_submission(submitter_client):

@@ -2,15 +2,17 @@
 
 import os
 
-import polars as pl
 import pytest
 import time_machine
 from django.urls import reverse
 
 from did.spec.derived import DERIVED_COLUMNS
 from did.spec.items import COLUMNS
-from portal.submissions import services, store
-from portal.submissions.models import ManifestEntry, Status, Submission
+from portal.store import api as store
+from portal.store.models import ManifestEntry
+from portal.submissions import services
+from portal.submissions.models import Status, Submission
+from tests.object_storage import keys, read_parquet
 from tests.submissions.factories import did_csv, received_submission, reference_organisations
 
 RECEIVED = "2026-10-15 10:00:00+01:00"
@@ -45,7 +47,7 @@ def test_a_valid_file_is_accepted_and_its_records_stored_with_derived_fields(rr8
     assert submission.status == Status.ACCEPTED, submission.rule_counts
     assert (submission.record_count, submission.error_count) == (5, 0)
     entry = ManifestEntry.objects.get(submission=submission)
-    frame = pl.read_parquet(store.absolute(entry.path))
+    frame = read_parquet(entry.path)
     assert frame.height == 5
     assert set(COLUMNS) <= set(frame.columns)
     assert set(DERIVED_COLUMNS) <= set(frame.columns)
@@ -53,7 +55,8 @@ def test_a_valid_file_is_accepted_and_its_records_stored_with_derived_fields(rr8
     assert frame["provider_code"].unique().to_list() == ["RR8"]  # the site's parent
     assert frame["period"].unique().to_list() == ["2026-09"]
     assert frame["accession_number"].to_list()[0] == "ACC0000001"
-    assert entry.sha256 == store.sha256_of(store.absolute(entry.path))
+    with store.records().open(entry.path) as handle:
+        assert entry.sha256 == store.sha256_of(handle)[0]
 
 
 def test_a_file_with_errors_is_rejected_with_counts_per_rule(rr8_submitter):
@@ -91,7 +94,7 @@ def test_a_corrected_file_supersedes_the_first_accepted_one_once_confirmed(rr8_s
     first = _submit(rr8_submitter, did_csv(rows=3))
     second = _submit(rr8_submitter, did_csv(rows=4, ethnic_category="B"))
     assert second.status == Status.AWAITING_CONFIRMATION
-    [current] = store.current_manifest()
+    [current] = store.current_files()
     assert current.submission_id == str(first.pk)  # nothing replaced without asking
     difference = second.replacement
     assert difference["replaces"] == str(first.pk)
@@ -100,16 +103,16 @@ def test_a_corrected_file_supersedes_the_first_accepted_one_once_confirmed(rr8_s
     second = services.confirm_replacement(rr8_submitter, second.pk, str(first.pk))
     first.refresh_from_db()
     assert (first.status, second.status) == (Status.SUPERSEDED, Status.ACCEPTED)
-    [current] = store.current_manifest()
+    [current] = store.current_files()
     assert (current.submission_id, current.record_count) == (str(second.pk), 4)
 
 
+@pytest.mark.parametrize("store_backend", ["local"], indirect=True)  # a disk that fills up
 def test_an_io_error_while_storing_fails_the_submission_and_keeps_earlier_data(
-    rr8_submitter, monkeypatch
+    store_backend, rr8_submitter, monkeypatch
 ):
     first = _submit(rr8_submitter, did_csv(rows=3))
-    earlier_file = store.absolute(first.manifest_entry.path)
-    earlier_hash = store.sha256_of(earlier_file)
+    earlier_bytes = store.records().read_bytes(first.manifest_entry.path)
 
     real_fsync = os.fsync
 
@@ -126,15 +129,18 @@ def test_an_io_error_while_storing_fails_the_submission_and_keeps_earlier_data(
     )
     first.refresh_from_db()
     assert first.status == Status.ACCEPTED
-    assert store.sha256_of(earlier_file) == earlier_hash
-    assert [c.submission_id for c in store.current_manifest()] == [str(first.pk)]
-    assert not list(store.root().rglob("*.tmp"))
+    assert store.records().read_bytes(first.manifest_entry.path) == earlier_bytes
+    assert [c.submission_id for c in store.current_files()] == [str(first.pk)]
+    assert not [key for key in keys() if key.endswith(".tmp")]
 
 
-def test_an_unwritable_store_folder_fails_the_submission_with_a_clear_message(rr8_submitter):
+@pytest.mark.parametrize("store_backend", ["local"], indirect=True)  # folders are local
+def test_an_unwritable_store_folder_fails_the_submission_with_a_clear_message(
+    store_backend, rr8_submitter, settings
+):
     # A file where the organisation's folder should be: every writer, even root, fails.
-    (store.root() / "records").mkdir(parents=True)
-    (store.root() / "records" / "RR8").write_bytes(b"not a folder")
+    (settings.DID_STORE / "records").mkdir(parents=True)
+    (settings.DID_STORE / "records" / "RR8").write_bytes(b"not a folder")
     submission = _submit(rr8_submitter, did_csv(rows=2))
     assert submission.status == Status.FAILED
     assert "could not be saved to the record store" in submission.failure_message
@@ -149,7 +155,7 @@ def test_a_failed_file_can_be_uploaded_again(rr8_submitter, monkeypatch):
 
     with monkeypatch.context() as patch:
         # The disk is full when the engine's files are moved into the store.
-        patch.setattr(store, "put_file", no_space)
+        patch.setattr(type(store.records()), "put_file", no_space)
         failed = _submit(rr8_submitter, did_csv(rows=2))
     assert failed.status == Status.FAILED
     again = _submit(rr8_submitter, did_csv(rows=2))

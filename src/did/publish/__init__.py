@@ -34,7 +34,9 @@ __all__ = [
 
 
 def publish(files, window: Window, *, engine: str = "duckdb", options=None, spark_master=None):
-    """Compute every published table for `window` from derived-record Parquet `files`."""
+    """Compute every published table for `window` from derived-record Parquet `files`:
+    paths (for Spark also addresses such as s3a://bucket/key), or for DuckDB open binary
+    files (how the portal hands over objects from object storage)."""
     options = options or PublishOptions()
     cubes = compute_cubes(
         files,

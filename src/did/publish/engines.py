@@ -15,9 +15,9 @@ work they do, and a test checks it cell for cell.
   and over, -1 where the age is not known) and PERSON GENDER CODE.
 """
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
@@ -161,11 +161,16 @@ def _sql(name: str, window: Window) -> str:
     return CUBE_SQL[name].format(records=records)
 
 
-def _file_list(files: Iterable) -> list[str]:
-    paths = sorted(str(Path(f)) for f in files)
-    if not paths:
+def _file_list(files: Iterable) -> list:
+    """Paths (or addresses Spark reads itself, such as s3a://bucket/key) in a stable order;
+    or open binary files, as given, which DuckDB reads with its own Parquet reader (how the
+    portal hands over objects from object storage)."""
+    files = list(files)
+    if not files:
         raise ValueError("there are no accepted records to publish (no Parquet files given)")
-    return paths
+    if all(isinstance(f, str | os.PathLike) for f in files):
+        return sorted(os.fspath(f) for f in files)
+    return files
 
 
 def _cancer_frame(cancer_codes: pl.DataFrame | None) -> pl.DataFrame:
@@ -196,14 +201,13 @@ def duckdb_cubes(
 ) -> Cubes:
     import duckdb
 
-    paths = _file_list(files)
     connection = duckdb.connect()
     try:
         cancer = _cancer_frame(cancer_codes)  # noqa: F841 - read by name below
         gp = _practices_frame(practices)  # noqa: F841 - read by name below
         connection.execute("CREATE TABLE cancer_codes AS SELECT * FROM cancer")
         connection.execute("CREATE TABLE practices AS SELECT * FROM gp")
-        connection.read_parquet(paths, union_by_name=True).create_view("records")
+        connection.read_parquet(_file_list(files), union_by_name=True).create_view("records")
         return Cubes(
             **{
                 name: _normalise(

@@ -72,9 +72,10 @@ def detect_encoding(path: Path) -> str:
             if utf8 and not carry and chunk.isascii():
                 continue  # ASCII is UTF-8; isascii() runs at memory speed, copying nothing
             if utf8:
-                # A line break is always a character boundary, so validate whole lines.
+                # A line break is always a character boundary, so validate whole lines
+                # (ended by LF, or by CR in an old Mac file, which has no LF to cut at).
                 data = carry + chunk
-                cut = data.rfind(b"\n") + 1
+                cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
                 utf8 = _is_utf8(data[:cut]) if cut else True
                 carry = data[cut:]
     if utf8 and not _is_utf8(carry):
@@ -85,7 +86,7 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             if undefined := _UNDEFINED_1252.search(chunk):
-                line = _line_number(path, offset + undefined.start())
+                line = _line_number(path, offset + undefined.start(), _line_end(path))
                 raise FileRejected(
                     "DIDP103",
                     f"Line {line} holds a byte (0x{undefined.group()[0]:02X}) that is neither "
@@ -104,15 +105,16 @@ def reject_long_lines(path: Path) -> None:
     size = path.stat().st_size
     if size <= MAX_LINE_BYTES:
         return
+    line_end = _line_end(path)
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         start = 0  # the start of a line
         releaser = Releaser(data)
         while size - start > MAX_LINE_BYTES:
-            end = data.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+            end = data.rfind(line_end, start, start + MAX_LINE_BYTES + 1)
             if end < 0:
                 if data.find(b"\x00", start, start + MAX_LINE_BYTES + 1) >= 0:
                     raise _nul_bytes()  # not text at all: say so, not that a line is long
-                line = _line_number(path, start)
+                line = _line_number(path, start, line_end)
                 raise FileRejected(
                     "DIDP102",
                     f"Line {line} is longer than {MAX_LINE_BYTES:,} characters; a DID record "
@@ -123,33 +125,68 @@ def reject_long_lines(path: Path) -> None:
             releaser.behind(start)
 
 
-def _line_number(path: Path, offset: int) -> int:
+def _line_end(path: Path) -> bytes:
+    """What ends a line in this file: LF (after a CR or not), or CR in a file with no LF at
+    all (old Mac OS). A CR elsewhere in a file with LFs, inside quotes or not, does not
+    start a new line number (pyarrow may still end a record there, as Python's csv does)."""
+    crs = False
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\n" in chunk:
+                return b"\n"
+            crs = crs or b"\r" in chunk
+    return b"\r" if crs else b"\n"
+
+
+def _line_number(path: Path, offset: int, line_end: bytes = b"\n") -> int:
     """The 1-based number of the line that starts at byte `offset`."""
     breaks = 0
     with path.open("rb") as handle:
         while offset > 0 and (chunk := handle.read(min(_CHUNK, offset))):
-            breaks += chunk.count(b"\n")
+            breaks += chunk.count(line_end)
             offset -= len(chunk)
     return breaks + 1
+
+
+class _NumberedLines:
+    """A text file's lines as csv.reader wants them (newline="": split at CR, LF or CR LF,
+    so quoted line breaks reach it intact), numbered by the file's own line ends
+    (_line_end): a quoted CR in a file of LF lines does not count as a new line."""
+
+    def __init__(self, handle, line_end: str):
+        self.handle, self.line_end = handle, line_end
+        self.ended = 0  # lines ended so far
+        self.number = 1  # the line the last piece handed out is on
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        piece = next(self.handle)
+        self.number = self.ended + 1
+        self.ended += piece.endswith(self.line_end)
+        return piece
 
 
 def _first_bad_line(path: Path, encoding: str) -> str | None:
     """Slow path, only after the fast reader failed: what is wrong with the first bad
     record and where, or None when Python's reader finds nothing wrong."""
+    line_end = _line_end(path).decode()
     with path.open("r", encoding=encoding, newline="") as handle:
         if encoding == "utf-8":
             handle.reconfigure(encoding="utf-8-sig")
-        reader = pycsv.reader(handle)
+        lines = _NumberedLines(handle, line_end)
+        reader = pycsv.reader(lines)
         start = 1  # the line the next record starts on
         try:
             for row in reader:
                 if row and len(row) != len(COLUMNS):
-                    return _bad_record(start, reader.line_num, len(row))
-                start = reader.line_num + 1
+                    return _bad_record(start, lines.number, len(row))
+                start = lines.ended + 1
         except pycsv.Error:
             # A field over the module's limit (128 KiB). Lines are at most MAX_LINE_BYTES
             # (reject_long_lines), so only a quote left open makes one.
-            return _open_quote(start, reader.line_num)
+            return _open_quote(start, lines.number)
     return None
 
 
@@ -231,6 +268,12 @@ def _plain_blocks(path: Path) -> Iterator[bytes]:
         while chunk := handle.read(BLOCK_BYTES):
             data = carry + chunk
             cut = data.rfind(b"\n") + 1
+            if not cut and b"\r" in data:
+                # No LF in a whole block: CR line ends (old Mac OS), which are never plain.
+                # Hand it on as it is rather than carry the file on to the next block.
+                yield data
+                carry = b""
+                continue
             if cut:
                 yield data[:cut]
             carry = data[cut:]

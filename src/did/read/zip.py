@@ -16,6 +16,11 @@ _RATIO_FLOOR = 1 << 20
 _COPY = 1 << 20
 
 
+def inflation_allowance(member: zipfile.ZipInfo) -> int:
+    """The most bytes a member may inflate to before it is taken for a zip bomb."""
+    return min(max(MAX_RATIO * member.compress_size, _RATIO_FLOOR), MAX_UNCOMPRESSED_BYTES)
+
+
 def extract_single(path: Path, into: Path) -> Path:
     try:
         archive = zipfile.ZipFile(path)
@@ -36,7 +41,7 @@ def extract_single(path: Path, into: Path) -> Path:
         if member.file_size > MAX_UNCOMPRESSED_BYTES:
             raise FileRejected("DIDP107", "The file inside the zip is too large.")
         target = into / "member"
-        allowed = min(max(MAX_RATIO * member.compress_size, _RATIO_FLOOR), MAX_UNCOMPRESSED_BYTES)
+        allowed = inflation_allowance(member)
         try:
             with archive.open(member) as source, target.open("wb") as sink:
                 written = 0

@@ -1,11 +1,14 @@
 """NHS CIS2 sign-in: OpenID Connect authorisation code flow with PKCE (ADR 030, ADR 077).
 
 The first step sends the browser to CIS2 with a fresh state, nonce and PKCE verifier kept
-in the session; the callback checks the state, exchanges the code (Authlib), verifies the
-ID token's signature against the provider's published keys and its issuer, audience,
-expiry and nonce (joserfc, Authlib's JOSE library), then finds the portal person. CIS2
-proves who someone is, never what they may do: nobody is created here, and what a person
-may do still comes only from their memberships.
+in the session, asking for the authentication assurance the portal needs (`acr_values`);
+the callback checks the state, exchanges the code (Authlib), verifies the ID token's
+signature against the provider's published keys and its issuer, audience, expiry, nonce
+and authentication context (`acr`, one of CIS2_ACCEPTED_ACR) with joserfc, Authlib's JOSE
+library, then finds the portal person. CIS2 proves who someone is, never what they may do:
+nobody is created here, and what a person may do still comes only from their memberships.
+The discovery document is cached for CIS2_DISCOVERY_CACHE_SECONDS (the shared cache), so
+a sign-in costs CIS2 no extra round trip.
 """
 
 import hmac
@@ -18,6 +21,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -40,6 +44,7 @@ ACCESS_ENDED = "ended"
 NOT_ACTIVATED = "not-activated"
 FAILED = "failed"
 UNAVAILABLE = "unavailable"
+WEAK = "assurance"  # signed in with an authenticator below the level the portal needs
 
 
 class CIS2Unavailable(Exception):
@@ -67,7 +72,11 @@ class CIS2Provider:
         metadata = _discovery()
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         url, _ = _client().create_authorization_url(
-            metadata["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+            metadata["authorization_endpoint"],
+            state=state,
+            code_verifier=verifier,
+            nonce=nonce,
+            acr_values=settings.CIS2_ACR_VALUES,
         )
         request.session[FLOW] = {
             "state": state,
@@ -95,6 +104,9 @@ class CIS2Provider:
             return _refused(UNAVAILABLE, str(problem)), ""
         except JoseError as problem:
             return _refused(FAILED, f"ID token: {problem.error} {problem.description or ''}"), ""
+        if claims.get("acr") not in settings.CIS2_ACCEPTED_ACR:
+            acr = str(claims.get("acr") or "none")[:60]
+            return _refused(WEAK, f"authentication assurance: acr {acr} not accepted"), ""
         return _match(claims), flow["next"]
 
 
@@ -118,10 +130,17 @@ def _get_json(url: str) -> dict:
 
 
 def _discovery() -> dict:
+    """The provider's discovery document: from the shared cache, or fetched and kept for
+    CIS2_DISCOVERY_CACHE_SECONDS. Only a usable document is kept."""
+    key = f"cis2:discovery:{settings.CIS2_DISCOVERY_URL}"
+    metadata = cache.get(key)
+    if metadata is not None:
+        return metadata
     metadata = _get_json(settings.CIS2_DISCOVERY_URL)
     needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
     if not isinstance(metadata, dict) or not all(metadata.get(key) for key in needed):
         raise CIS2Unavailable("the discovery document lacks an endpoint")
+    cache.set(key, metadata, settings.CIS2_DISCOVERY_CACHE_SECONDS)
     return metadata
 
 

@@ -38,7 +38,14 @@ FORBIDDEN_KEYS = {
 # dates of their own (a relationship's start, a period's deadline).
 _NHS_NUMBER = patient_identifiers.NHS_NUMBER
 _POSTCODE = patient_identifiers.POSTCODE
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+# Kept whole, never redacted: email addresses, and ids in UUID form (a submission's), whose
+# hex digits can look like an NHS number ("…861520-6459…") or a postcode: 1 in 80 random
+# UUIDs did, and the entry lost the submission it was about.
+_KEPT_WHOLE = re.compile(
+    r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+    re.IGNORECASE,
+)
 REDACTED = patient_identifiers.REDACTED
 
 
@@ -60,12 +67,12 @@ def _redact_outside_emails(text: str) -> str:
 
 def redact(text: str) -> str:
     """The text with anything that looks like an NHS number or a postcode replaced by
-    [redacted]; email addresses are kept whole."""
+    [redacted]; email addresses and UUIDs are kept whole."""
     pieces, last = [], 0
-    for email in _EMAIL.finditer(text):
-        pieces.append(_redact_outside_emails(text[last : email.start()]))
-        pieces.append(email.group())
-        last = email.end()
+    for whole in _KEPT_WHOLE.finditer(text):
+        pieces.append(_redact_outside_emails(text[last : whole.start()]))
+        pieces.append(whole.group())
+        last = whole.end()
     pieces.append(_redact_outside_emails(text[last:]))
     return "".join(pieces)
 

@@ -1,12 +1,11 @@
 """Readiness checks behind /healthz: the database, the store, a live worker on each queue,
 and queues that are moving. Each check raises `Unhealthy` (or any error) to fail."""
 
-import tempfile
-
 from django.conf import settings
 from django.db import connection
 
 from portal.operations import heartbeat, queues
+from portal.store import api as store
 
 
 class Unhealthy(Exception):
@@ -20,11 +19,8 @@ def check_database() -> None:
 
 
 def check_store() -> None:
-    store = settings.DID_STORE
-    store.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=store, prefix=".healthz-", delete=True) as probe:
-        probe.write(b"ok")
-        probe.flush()
+    """The record store takes a small object and gives it back (local folder or bucket)."""
+    store.records().probe()
 
 
 def check_workers() -> None:

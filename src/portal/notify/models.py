@@ -4,6 +4,7 @@ from django.utils import timezone
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     RETRYING = "retrying", "Waiting to retry"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"

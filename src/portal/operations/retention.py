@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from portal.audit.services import record
-from portal.submissions import store
+from portal.store import api as store
 from portal.submissions.models import FINISHED, Submission
 
 
@@ -41,17 +41,14 @@ def expired_submissions(now=None):
 
 def delete_expired_uploads(now=None, dry_run=False) -> list[DeletedUpload]:
     deleted = []
+    records = store.records()
     for submission in expired_submissions(now).iterator(chunk_size=500):
-        path = store.absolute(submission.upload_path)
-        if not path.exists():
+        found = records.info(submission.upload_path)
+        if found is None:
             continue
-        size = path.stat().st_size
+        size = found.size
         if not dry_run:
-            path.unlink()
-            try:
-                path.parent.rmdir()  # uploads/<submission id>/, empty now
-            except OSError:
-                pass
+            records.delete(submission.upload_path, prune=True)  # and uploads/<id>/, empty now
             record(
                 "system",
                 "submissions.raw_upload_deleted",

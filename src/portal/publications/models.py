@@ -11,13 +11,17 @@ class ReleaseKind(models.TextChoices):
 class Release(models.Model):
     """One published release: its window, engine, exact inputs and table files.
 
-    The files live in MEDIA_ROOT/publications/<slug>/ (written by did.publish.release);
+    The files live in the media store under files_prefix (publications/<slug>-<random>/,
+    written by did.publish.release before this row is inserted; a local folder or object
+    storage, docs/adr/091);
     this row is the register. A release is never changed: new data give a new version.
     """
 
     name = models.CharField(max_length=40)  # 2026-03-provisional, 2025-26-final
     version = models.PositiveIntegerField()
     slug = models.SlugField(max_length=60, unique=True)  # name-vN
+    # Where the files are; empty for releases written under publications/<slug>/.
+    files_prefix = models.CharField(max_length=200, blank=True, default="")
     kind = models.CharField(max_length=12, choices=ReleaseKind.choices)
     period_start = models.CharField(max_length=7)
     period_end = models.CharField(max_length=7)

@@ -2,7 +2,7 @@
 are, month by month, against all providers (ADR 058).
 
 Drawn from what is already stored: the record store's current Parquet files (through
-portal.submissions.store.current_manifest) and the rule counts the validator left on each
+portal.store's current_files) and the rule counts the validator left on each
 accepted submission. Nothing is recomputed from uploads. Counts here are the provider's own
 data shown to its own people and the service desk, so they are exact, not rounded.
 """
@@ -15,8 +15,8 @@ import polars as pl
 from did.publish.periods import shift
 from did.spec.codes import GP_PRACTICE_DEFAULT_CODES, REFERRER_DEFAULT_CODES
 from did.spec.items import ITEMS
+from portal.store import api as store
 from portal.submissions.models import Submission
-from portal.submissions.store import current_manifest
 
 UNKNOWN_PRACTICE = "V81999"
 # The referrer default codes that mean "not known" (did.spec.codes, spec §1.3).
@@ -53,27 +53,43 @@ def _measures_sql() -> str:
     )
 
 
-def _measures(files: list[tuple[str, str]]) -> pl.DataFrame:
-    """Per organisation (and ALL) and period: records, filled items, default codes, medians.
+# Each record's organisation: the one whose accepted submission it came from.
+OWNER = "store_organisation"
 
-    `files` pairs each Parquet path with the organisation whose accepted submission it is."""
+
+def _records_view(connection, files: list[store.CurrentFile]) -> None:
+    """`records`: every record of `files`, read by DuckDB's own Parquet reader from the
+    record store, with the organisation whose submission it came from."""
+    by_organisation: dict[str, list[str]] = {}
+    for file in files:
+        by_organisation.setdefault(file.organisation_code, []).append(file.key)
+    parts = []
+    for number, (code, keys) in enumerate(sorted(by_organisation.items())):
+        sources = store.records().duckdb_sources(keys)
+        connection.read_parquet(sources, union_by_name=True).create_view(f"part_{number}")
+        owner = code.replace("'", "''")  # an ODS code; quoted all the same
+        parts.append(f"SELECT *, '{owner}' AS {OWNER} FROM part_{number}")  # noqa: S608
+    connection.execute("CREATE VIEW records AS " + " UNION ALL BY NAME ".join(parts))
+
+
+def _measures(files: list[store.CurrentFile]) -> pl.DataFrame:
+    """Per organisation (and ALL) and period: records, filled items, default codes, medians,
+    from the accepted Parquet objects `files`."""
     if not files:
         return pl.DataFrame()
-    owners = pl.DataFrame(files, schema=["filename", "organisation"], orient="row")  # noqa: F841
     connection = duckdb.connect()
     try:
-        paths = [path for path, _ in files]
-        connection.read_parquet(paths, union_by_name=True, filename=True).create_view("records")
+        _records_view(connection, files)
         measures = _measures_sql()
         # Built from constants only (item names, default codes): no value from a user.
         sql = f"""
-            SELECT o.organisation, r.period, {measures}
-            FROM records r JOIN owners o ON r.filename = o.filename
-            GROUP BY o.organisation, r.period
+            SELECT {OWNER} AS organisation, period, {measures}
+            FROM records
+            GROUP BY {OWNER}, period
             UNION ALL
-            SELECT '{ALL}' AS organisation, r.period, {measures}
-            FROM records r
-            GROUP BY r.period
+            SELECT '{ALL}' AS organisation, period, {measures}
+            FROM records
+            GROUP BY period
         """  # noqa: S608
         return pl.from_arrow(connection.sql(sql).to_arrow_table())
     finally:
@@ -124,13 +140,14 @@ def dashboard(organisation_code: str, latest: str | None = None) -> Dashboard:
 
     Only the files of those 13 months are read (the manifest says which they are)."""
     own = [
-        f.period for f in current_manifest(None, latest) if f.organisation_code == organisation_code
+        f.period
+        for f in store.current_files(None, latest)
+        if f.organisation_code == organisation_code
     ]
     if not own:
         return Dashboard(organisation_code, [])
-    current = current_manifest(shift(max(own), 1 - MONTHS_SHOWN), max(own))
-    files = [(str(f.path), f.organisation_code) for f in current]
-    measures = _measures(files)
+    current = store.current_files(shift(max(own), 1 - MONTHS_SHOWN), max(own))
+    measures = _measures(current)
     if measures.is_empty():
         return Dashboard(organisation_code, [])
     periods = sorted(

@@ -120,10 +120,9 @@ def table_download(request, slug, table, extension):
             raise Http404("No such table in this release.")
         content = table_xlsx(table, frame, release.slug)
     else:
-        path = services.table_path(release, table, extension)
-        if path is None:
+        content = services.table_bytes(release, table, extension)
+        if content is None:
             raise Http404("No such table in this release.")
-        content = path.read_bytes()
     response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
     response["Content-Disposition"] = (
         f'attachment; filename="did-{release.slug}-{table}.{extension}"'
@@ -139,8 +138,7 @@ def table_1_download(request, slug, extension):
     if extension == "xlsx":
         content = services.table_1_workbook(release)
     elif extension == "csv":
-        path = services.wide_table_path(release)
-        content = path.read_bytes() if path else None
+        content = services.wide_table_bytes(release)
     else:
         raise Http404("Table 1 downloads as XLSX or CSV.")
     if content is None:

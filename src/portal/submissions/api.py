@@ -6,12 +6,14 @@ checks again (and the permission, portal.accounts.permissions) so every operatio
 its security in the schema.
 """
 
+import uuid
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, NinjaAPI, Query, Schema
@@ -33,6 +35,15 @@ api = NinjaAPI(
     docs_url=None,
     throttle=[ApiRateLimit("api")],
 )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request, error):
+    """A body that says it is multipart but is not (no boundary, a broken part): 400 in
+    JSON, as the schema declares, rather than Django's HTML page for a bad request."""
+    return api.create_response(
+        request, {"detail": f"The request body is not a valid multipart form: {error}"}, status=400
+    )
 
 
 class SubmissionOut(Schema):
@@ -98,6 +109,13 @@ class InvalidRequest(Schema):
     detail: list[dict]
 
 
+# What every operation may answer whatever it is asked: no working token (401, from the
+# middleware or the auth class), not yours or not there (404, ADR 070), a declared body over
+# the upload limit (413, the middleware, before the body is read), over the rate limit (429),
+# and parameters that do not fit the schema (422).
+REFUSALS = {401: Problem, 404: Problem, 413: Problem, 422: InvalidRequest, 429: Problem}
+
+
 def _out(submission, duplicate=False) -> dict:
     return {
         "id": str(submission.pk),
@@ -123,16 +141,7 @@ def _out(submission, duplicate=False) -> dict:
 
 @api.post(
     "/submissions",
-    response={
-        201: SubmissionOut,
-        200: SubmissionOut,
-        400: Problem,
-        401: Problem,
-        404: Problem,
-        409: Problem,
-        413: Problem,
-        422: InvalidRequest,
-    },
+    response={201: SubmissionOut, 200: SubmissionOut, 400: Problem, 409: Problem, **REFUSALS},
     url_name="submit",
     summary="Upload a file for one organisation and reporting period",
 )
@@ -184,7 +193,7 @@ def submit(
 
 @api.get(
     "/submissions/{submission_id}",
-    response=SubmissionOut,
+    response={200: SubmissionOut, **REFUSALS},
     url_name="submission",
     summary="Poll a submission's status and progress",
 )
@@ -194,7 +203,7 @@ def submission_status(request, submission_id: str):
 
 @api.get(
     "/submissions/{submission_id}/report",
-    response={200: ReportOut, 401: Problem, 404: Problem, 409: Problem, 422: InvalidRequest},
+    response={200: ReportOut, 409: Problem, **REFUSALS},
     url_name="report",
     summary="The validation report, a page of issues at a time",
 )
@@ -246,8 +255,6 @@ def submission_report(
 
 
 def _get(request, submission_id):
-    import uuid
-
     try:
         key = uuid.UUID(submission_id)
     except ValueError:

@@ -171,9 +171,7 @@ def send_reminder(organisation, period: str, sent_by=None) -> ReminderSent:
 def reminder_path(person, organisation) -> str:
     """Where the reminder's link takes this person: submitters to the upload journey, a
     primary contact who does not submit to their organisation's submissions page."""
-    submits = person.memberships.filter(
-        organisation=organisation, role=Role.SUBMITTER, revoked_at__isnull=True
-    ).exists()
+    submits = person.has_role(Role.SUBMITTER, organisation)
     return reverse("submissions:start") if submits else reverse("submissions:history")
 
 

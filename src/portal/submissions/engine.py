@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from did import scratch
 from did.spec.policy import Rejection
 from did.validate import validate_file
 from did.validate.output import ISSUES_FILE, RECORDS_FILE
@@ -60,7 +61,7 @@ def run(
     providers: frozenset[str],
     progress: Callable[[int], None] | None = None,
 ) -> EngineOutcome:
-    work = tempfile.TemporaryDirectory(prefix="did-outcome-")
+    work = scratch.directory(scratch.OUTCOME)
     out = Path(work.name)
     try:
         report = validate_file(

@@ -6,7 +6,6 @@ friends as a formula, so it is prefixed with an apostrophe (OWASP "CSV injection
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -42,9 +41,10 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _csv_chunks(path: Path, columns: list[str], header: bool, shape=None) -> Iterator[bytes]:
+def _csv_chunks(
+    parquet: pq.ParquetFile, columns: list[str], header: bool, shape=None
+) -> Iterator[bytes]:
     """Stream `columns` as CSV; `shape(frame)` may rename or add columns on the way."""
-    parquet = pq.ParquetFile(path)
     stored = parquet.schema_arrow.names
     read = [name for name in columns if name in stored]
     first = True
@@ -61,9 +61,9 @@ def _csv_chunks(path: Path, columns: list[str], header: bool, shape=None) -> Ite
         yield (",".join(columns) + "\n").encode()
 
 
-def records_csv(path: Path) -> Iterator[bytes]:
+def records_csv(parquet: pq.ParquetFile) -> Iterator[bytes]:
     """The accepted records in the submission format: the 18 items, no header row."""
-    return _csv_chunks(path, list(COLUMNS), header=False)
+    return _csv_chunks(parquet, list(COLUMNS), header=False)
 
 
 def _issue_shape(frame: pl.DataFrame) -> pl.DataFrame:
@@ -72,7 +72,7 @@ def _issue_shape(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("item").replace(ITEM_NAMES))
 
 
-def issues_csv(path: Path | None) -> Iterator[bytes]:
-    if path is None or not path.exists():
+def issues_csv(parquet: pq.ParquetFile | None) -> Iterator[bytes]:
+    if parquet is None:
         return iter([(",".join(ISSUE_CSV_COLUMNS) + "\n").encode()])
-    return _csv_chunks(path, list(ISSUE_CSV_COLUMNS), header=True, shape=_issue_shape)
+    return _csv_chunks(parquet, list(ISSUE_CSV_COLUMNS), header=True, shape=_issue_shape)

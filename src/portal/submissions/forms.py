@@ -1,6 +1,7 @@
 from django import forms
 
 from portal.core.forms import NHSUKForm
+from portal.submissions.services import ALLOWED_EXTENSIONS
 
 
 class OrganisationForm(NHSUKForm):
@@ -75,7 +76,7 @@ class UploadForm(NHSUKForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xml", ".zip")):
+        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
             if hasattr(upload, "discard"):
                 upload.discard()
             raise forms.ValidationError("The file must be a CSV, XML or zip file")

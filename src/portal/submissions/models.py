@@ -1,4 +1,5 @@
-"""Submissions, their append-only status history, the record-store manifest and API tokens."""
+"""Submissions, their append-only status history and API tokens (the record store's manifest
+is portal.store's)."""
 
 import uuid
 
@@ -67,7 +68,7 @@ class Submission(models.Model):
     file_name = models.CharField(max_length=255)
     file_size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
-    upload_path = models.CharField(max_length=500, help_text="Relative to DID_STORE")
+    upload_path = models.CharField(max_length=500, help_text="Key in the record store")
     timeliness = models.CharField(
         max_length=16, choices=Timeliness.choices, default=Timeliness.ON_TIME
     )
@@ -160,32 +161,6 @@ class SubmissionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Submission status rows are append-only")
-
-
-class ManifestEntry(models.Model):
-    """A Parquet file in the record store holding one accepted submission's records.
-
-    The row is committed only after the file is complete and renamed into place, so a
-    file without a row is an orphan (removed by `portal store-gc`) and never read.
-    """
-
-    submission = models.OneToOneField(
-        Submission, on_delete=models.PROTECT, related_name="manifest_entry"
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
-    period = models.CharField(max_length=7)
-    path = models.CharField(max_length=500, unique=True, help_text="Relative to DID_STORE")
-    sha256 = models.CharField(max_length=64)
-    record_count = models.BigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["organisation__code", "period"]
-
-    def __str__(self):
-        return self.path
 
 
 class ApiToken(models.Model):

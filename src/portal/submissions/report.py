@@ -1,8 +1,9 @@
 """Read a submission's stored issues (reports/<id>.issues.parquet) one page at a time.
 
 A national file can carry millions of issues, so nothing here builds them all: DuckDB scans
-the Parquet file with the rule/severity filter and LIMIT/OFFSET inside the scan, reading
-only the row groups it needs and holding one page of rows. The web report and the API both
+the Parquet object (a file, or an object read through the store from object storage) with
+the rule/severity filter and LIMIT/OFFSET inside the scan, reading only the row groups it
+needs and holding one page of rows. The web report and the API both
 page through `page()`; the issues CSV streams the same file in batches (exports.py).
 
 The stored table has record_number, rule, severity, item, value and message; newer reports
@@ -12,13 +13,13 @@ system). Older reports without them are read as if those columns were empty.
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
 from did.spec.items import BY_NAME
-from portal.submissions import store
+from portal.organisations.models import Organisation
+from portal.store import api as store
+from portal.submissions.authority import providers_for
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -69,16 +70,16 @@ class Page:
         return self.first + len(self.issues) - 1 if self.issues else 0
 
 
-def issues_path(submission) -> Path | None:
-    if not submission.report_path:
+def issues_key(submission) -> str | None:
+    """The key of the submission's stored issues, if it has them."""
+    if not submission.report_path or not store.records().exists(submission.report_path):
         return None
-    path = store.absolute(submission.report_path)
-    return path if path.exists() else None
+    return submission.report_path
 
 
-def stored_columns(path: Path) -> list[str]:
+def stored_columns(key: str) -> list[str]:
     """The stored table's columns, from the Parquet footer (no data read)."""
-    return pq.read_schema(path).names
+    return store.records().parquet_schema(key).names
 
 
 def _where(rule: str | None, severity: str | None) -> tuple[str, list]:
@@ -117,26 +118,25 @@ def page(
     """
     size = max(1, min(size, MAX_PAGE_SIZE))
     number = max(1, number)
-    path = issues_path(submission)
-    if path is None:
+    key = issues_key(submission)
+    if key is None:
         return Page([], 1, size, 0, rule, severity, record_columns=False)
-    available = stored_columns(path)
-    record_columns = all(name in available for name in RECORD_COLUMNS)
+    record_columns = all(name in stored_columns(key) for name in RECORD_COLUMNS)
     wanted = [*BASE_COLUMNS, *(RECORD_COLUMNS if record_columns else ())]
     where, parameters = _where(rule, severity)
-    source = "read_parquet(?)"
     with _connect() as connection:
+        connection.read_parquet(store.records().duckdb_sources([key])).create_view("issues")
         (total,) = connection.execute(
-            f"SELECT count(*) FROM {source}{where}",  # noqa: S608 - fixed clauses, bound values
-            [str(path), *parameters],
+            f"SELECT count(*) FROM issues{where}",  # noqa: S608 - fixed clauses, bound values
+            parameters,
         ).fetchone()
         pages = max(1, math.ceil(total / size))
         if clamp:
             number = min(number, pages)
         select = ", ".join(f'"{name}"' for name in wanted)
         cursor = connection.execute(
-            f"SELECT {select} FROM {source}{where} LIMIT ? OFFSET ?",  # noqa: S608
-            [str(path), *parameters, size, (number - 1) * size],
+            f"SELECT {select} FROM issues{where} LIMIT ? OFFSET ?",  # noqa: S608
+            [*parameters, size, (number - 1) * size],
         )
         rows = [dict(zip(wanted, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -179,22 +179,21 @@ def _site_counts(submission) -> tuple[dict[str, int], int, bool] | None:
     from the stored issues (once they carry site codes)."""
     entry = getattr(submission, "manifest_entry", None)
     if entry is not None:
-        path, whole = store.absolute(entry.path), True
-        query = "SELECT site_code, count(*) FROM read_parquet(?) GROUP BY site_code"
+        key, whole = entry.path, True
+        query = "SELECT site_code, count(*) FROM stored GROUP BY site_code"
     else:
-        path, whole = issues_path(submission), False
-        if path is None or "site_code" not in stored_columns(path):
+        key, whole = issues_key(submission), False
+        if key is None or "site_code" not in stored_columns(key):
             return None
         query = (
-            "SELECT site_code, count(DISTINCT record_number) FROM read_parquet(?) "
+            "SELECT site_code, count(DISTINCT record_number) FROM stored "
             "WHERE record_number IS NOT NULL GROUP BY site_code"
         )
-    if not path.exists():
+    if not store.records().exists(key):
         return None
     with _connect() as connection:
-        counts = {
-            site or "": int(n) for site, n in connection.execute(query, [str(path)]).fetchall()
-        }
+        connection.read_parquet(store.records().duckdb_sources([key])).create_view("stored")
+        counts = {site or "": int(n) for site, n in connection.execute(query).fetchall()}
     return counts, sum(counts.values()), whole
 
 
@@ -202,9 +201,6 @@ def other_providers(submission) -> OtherProviders | None:
     """Records whose site belongs to a provider other than the submitting organisation,
     grouped by that provider (the site's parent in the ODS data), each marked as
     authorised or not (authority.providers_for)."""
-    from portal.organisations.models import Organisation
-    from portal.submissions.authority import providers_for
-
     found = _site_counts(submission)
     if found is None:
         return None

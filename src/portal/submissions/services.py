@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,25 +19,27 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db import connection as db_connection
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
+from did.read.zip import inflation_allowance
 from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
+from portal.core import processes
 from portal.notify import send as notify_send
 from portal.notify.templates import register
 from portal.organisations.models import Organisation
-from portal.submissions import authority, calendar, engine, replacement, store
+from portal.store import api as store
+from portal.submissions import authority, calendar, engine, replacement
 from portal.submissions.models import (
     FINISHED,
     RETRYABLE,
     Channel,
-    ManifestEntry,
     Status,
     Submission,
     SubmissionEvent,
     Timeliness,
 )
-from portal.submissions.uploads import StoredUpload, safe_file_name
 
 log = logging.getLogger(__name__)
 WORKER = "task worker"
@@ -45,6 +48,11 @@ PROGRESS_EVERY_SECONDS = 0.5
 
 class SubmissionRefused(ValueError):
     """The request cannot become a submission; the message is for the person."""
+
+
+class ClaimLost(RuntimeError):
+    """This worker's claim on a submission was taken over by another worker (it was not
+    renewed within the lease): this worker's outcome is dropped, the other's stands."""
 
 
 # ---------------------------------------------------------------- who may submit what
@@ -57,11 +65,7 @@ def submitter_organisations(user):
 
 def contact_organisations(user):
     """Organisations this person is the primary contact for (active memberships)."""
-    return Organisation.objects.filter(
-        memberships__user=user,
-        memberships__role=Role.PRIMARY_CONTACT,
-        memberships__revoked_at__isnull=True,
-    ).distinct()
+    return permissions.organisations_where(user, Role.PRIMARY_CONTACT)
 
 
 def visible_submissions(user):
@@ -181,11 +185,20 @@ def accepted_for(organisation, period) -> Submission | None:
     )
 
 
+ALLOWED_EXTENSIONS = (".csv", ".xml", ".zip")
+
+
+def safe_file_name(name: str) -> str:
+    base = os.path.basename(name.replace("\\", "/")).strip() or "upload"
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in base)
+    return cleaned[:200]
+
+
 def receive(
     user,
     organisation,
     period: str,
-    upload: StoredUpload,
+    upload,
     channel=Channel.WEB,
     replace: bool | None = None,
 ):
@@ -197,13 +210,16 @@ def receive(
     `replace`: None (the browser) lets a valid file for a month that already has an
     accepted one wait for the submitter's confirmation; False (the API without
     replace=true) refuses such a file; True replaces the month once the file is accepted.
+
+    `upload` is what the upload handler left in the record store (uploads.StoredUpload):
+    its key, name, size and SHA-256, and `discard()`.
     """
     if not submitter_organisations(user).filter(pk=organisation.pk).exists():
         upload.discard()
         raise SubmissionRefused("You are not a submitter for this organisation.")
     calendar.parse_period(period)
     name = safe_file_name(upload.name)
-    if not name.lower().endswith((".csv", ".xml", ".zip")):
+    if not name.lower().endswith(ALLOWED_EXTENSIONS):
         upload.discard()
         raise SubmissionRefused("The file must be a CSV, XML or zip file.")
     earlier = find_duplicate(organisation, period, upload.sha256)
@@ -229,10 +245,15 @@ def receive(
         sha256=upload.sha256,
         replace_confirmed=bool(replace),
     )
-    final = store.upload_path(submission.pk, name)
-    submission.upload_path = f"uploads/{submission.pk}/{name}"
+    submission.upload_path = store.upload_key(submission.pk, name)
     submission.timeliness = calendar.timeliness(period, submission.received_at)
+    records = store.records()
     try:
+        # Into its place before the transaction (on object storage a copy by the server):
+        # until the row commits, the object is an orphan that nothing reads and
+        # `portal store-gc` removes.
+        upload.close()
+        records.move(upload.key, submission.upload_path)
         with transaction.atomic():
             submission.save()
             _add_event(submission, Status.RECEIVED, user)
@@ -250,26 +271,23 @@ def receive(
                     "replace": bool(replace),
                 },
             )
-            upload.close()
-            store.move_into_store(upload.path, final)
             transaction.on_commit(lambda: enqueue_validation(submission))
     except IntegrityError:
         # Someone uploaded the same file for the same period a moment ago.
         upload.discard()
+        records.delete(submission.upload_path, prune=True)
         earlier = find_duplicate(organisation, period, upload.sha256)
         if earlier is None:
             raise
         return Received(earlier, duplicate=True)
     except BaseException:
         upload.discard()
-        store.absolute(submission.upload_path).unlink(missing_ok=True)
+        records.delete(submission.upload_path, prune=True)
         raise
     return Received(submission, duplicate=False)
 
 
 def enqueue_validation(submission) -> None:
-    from portal.submissions.tasks import validate_submission_task
-
     validate_submission_task.enqueue(str(submission.pk))
 
 
@@ -278,13 +296,14 @@ def enqueue_validation(submission) -> None:
 
 def _progress_recorder(submission_id):
     last = [0.0]
+    me = worker_id()
 
     def progress(records_read: int) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_SECONDS:
             return
         last[0] = now
-        Submission.objects.filter(pk=submission_id).update(
+        Submission.objects.filter(pk=submission_id, claimed_by=me).update(
             records_read=records_read, progress_at=timezone.now()
         )
 
@@ -331,15 +350,7 @@ def claim_abandoned(submission, now=None) -> bool:
     if submission.claimed_until is None or submission.claimed_until <= now:
         return True
     host, _, pid = submission.claimed_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)  # signal 0: does the process exist?
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # it exists, run by someone else
-    return False
+    return processes.gone_from_this_machine(host, pid)
 
 
 def start_validation(submission_id):
@@ -380,8 +391,6 @@ def start_validation(submission_id):
                 "progress_at",
             ]
         )
-    submission.records_expected = estimate_records(store.absolute(submission.upload_path))
-    Submission.objects.filter(pk=submission.pk).update(records_expected=submission.records_expected)
     return submission
 
 
@@ -410,11 +419,7 @@ def _mark_failed(submission, message: str, note: str, **details) -> None:
 
 
 def _tell_the_desk(submission):
-    from portal.accounts.models import User
-
-    desk = User.objects.filter(
-        is_active=True, memberships__role=Role.SERVICE_DESK, memberships__revoked_at__isnull=True
-    ).distinct()
+    desk = permissions.people_with(None, Role.SERVICE_DESK).filter(is_active=True)
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
     for person in desk:
         notify_send(
@@ -430,20 +435,44 @@ def _tell_the_desk(submission):
         )
 
 
+def renew_claim(submission_id) -> bool:
+    """Extend this worker's claim by LEASE; False when it no longer holds one (another
+    worker took the submission over, or it is finished). A plain conditional UPDATE."""
+    return bool(
+        Submission.objects.filter(
+            pk=submission_id, status=Status.VALIDATING, claimed_by=worker_id()
+        ).update(claimed_until=timezone.now() + LEASE)
+    )
+
+
+def _claim_lost(submission_id) -> ClaimLost:
+    log.warning(
+        "submission %s was taken over by another worker; this worker's outcome is dropped",
+        submission_id,
+    )
+    return ClaimLost(str(submission_id))
+
+
+def _check_claim(submission) -> None:
+    """Within the caller's transaction, on the locked row: raise ClaimLost unless this
+    worker still holds the claim."""
+    if submission.claimed_by != worker_id():
+        raise _claim_lost(submission.pk)
+
+
 @contextmanager
 def _claim_kept(submission_id):
     """Renew this worker's claim every HEARTBEAT_SECONDS while the body runs (the engine may
     go a long time between progress reports, e.g. while it writes the records)."""
     stop = threading.Event()
-    me = worker_id()
 
     def renew():
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
                 try:
-                    Submission.objects.filter(pk=submission_id, claimed_by=me).update(
-                        claimed_until=timezone.now() + LEASE
-                    )
+                    if not renew_claim(submission_id):
+                        log.warning("the claim on submission %s was lost", submission_id)
+                        return
                 except DatabaseError:
                     log.warning("could not renew the claim on submission %s", submission_id)
         finally:
@@ -459,13 +488,15 @@ def _claim_kept(submission_id):
 
 
 def estimate_records(path) -> int:
-    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML)."""
-    import zipfile
+    """Count records cheaply for the progress bar: lines (CSV) or ImagingActivity tags (XML).
+    A zip member is read no further than the engine would inflate it (a zip bomb costs the
+    estimate no more than it costs the check that refuses it)."""
 
-    def count(handle, xml: bool) -> int:
-        total, tail = 0, b""
+    def count(handle, xml: bool, limit: int | None = None) -> int:
+        total, tail, read = 0, b"", 0
         needle = b"<ImagingActivity" if xml else b"\n"
-        while chunk := handle.read(store.CHUNK):
+        while (limit is None or read < limit) and (chunk := handle.read(store.CHUNK)):
+            read += len(chunk)
             data = tail + chunk
             total += data.count(needle)
             tail = data[-(len(needle) - 1) :] if len(needle) > 1 else b""
@@ -475,31 +506,51 @@ def estimate_records(path) -> int:
         if str(path).lower().endswith(".zip"):
             with zipfile.ZipFile(path) as archive:
                 return sum(
-                    count(archive.open(info), info.filename.lower().endswith(".xml"))
+                    count(
+                        archive.open(info),
+                        info.filename.lower().endswith(".xml"),
+                        inflation_allowance(info),
+                    )
                     for info in archive.infolist()
                     if not info.is_dir()
                 )
         with open(path, "rb") as handle:
             return count(handle, str(path).lower().endswith(".xml"))
-    except (OSError, zipfile.BadZipFile):
-        return 0
+    except (OSError, EOFError, zipfile.BadZipFile, RuntimeError, NotImplementedError):
+        return 0  # damaged or encrypted: the engine's check says so
 
 
 def validate(submission_id) -> Submission | None:
     """Validate one submission with the DID engine and store the outcome. Idempotent: a
-    finished submission is left alone, an interrupted one starts again from the file."""
+    finished submission is left alone, an interrupted one starts again from the file.
+
+    The engine reads a local file: the upload itself on the local store, or a copy in the
+    scratch folder from object storage, fetched after the claim, under no lock."""
     submission = start_validation(submission_id)
     if submission is None:
         return None
-    with _claim_kept(submission.pk):
-        return _validate_claimed(submission)
+    with _claim_kept(submission.pk), store.records().local_file(submission.upload_path) as upload:
+        submission.records_expected = estimate_records(upload)
+        Submission.objects.filter(pk=submission.pk).update(
+            records_expected=submission.records_expected
+        )
+        return _validate_claimed(submission, upload)
 
 
-def _validate_claimed(submission) -> Submission:
+@task(queue_name=settings.VALIDATION_QUEUE)
+def validate_submission_task(submission_id: str) -> str:
+    """The validation worker's task (`portal worker --queue-name validation`)."""
+    submission = validate(submission_id)
+    if submission is None:
+        return "not started: finished, or claimed by another worker"
+    return submission.status
+
+
+def _validate_claimed(submission, upload) -> Submission:
     received = timezone.localtime(submission.received_at).date()
     try:
         outcome = engine.run(
-            store.absolute(submission.upload_path),
+            upload,
             received=received,
             period=submission.period,
             providers=authority.providers_for(submission.organisation, submission.period),
@@ -512,6 +563,11 @@ def _validate_claimed(submission) -> Submission:
             "Something went wrong while checking this file. Nothing was stored. "
             "Please try again; if it happens again, contact the national service desk.",
         )
+    # Nothing is written under a claim another worker has taken over (its files go to
+    # the same names); renewed here, the claim covers the writes that follow.
+    if not renew_claim(submission.pk):
+        outcome.close()
+        raise _claim_lost(submission.pk)
     try:
         stored = store_outcome(submission, outcome)
     except OSError as error:
@@ -533,6 +589,7 @@ def _fail(submission, message):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status in FINISHED:
             return submission
+        _check_claim(submission)
         _mark_failed(submission, message, message)
     return submission
 
@@ -540,21 +597,27 @@ def _fail(submission, message):
 def store_outcome(submission, outcome: engine.EngineOutcome):
     """Move the engine's files into the store and commit what they say; the outcome's work
     folder is removed either way."""
+    records = store.records()
     try:
         report = written = None
         if outcome.issues_path is not None:
-            report = store.put_file(outcome.issues_path, store.report_path(submission.pk))
+            report = records.put_file(
+                outcome.issues_path, store.report_key(submission.pk), move=True
+            )
         if outcome.accepted and outcome.records_path is not None:
-            written = store.put_file(
+            written = records.put_file(
                 outcome.records_path,
-                store.records_path(submission.organisation.code, submission.period, submission.pk),
+                store.records_key(submission.organisation.code, submission.period, submission.pk),
+                move=True,
             )
         try:
             return _commit(submission, outcome, report, written)
+        except ClaimLost:
+            raise  # the files are under the names the claim's holder writes: theirs now
         except BaseException:
-            # The row was not committed, so the file must not stay visible to anyone.
+            # The row was not committed, so the object must not stay for anyone to find.
             if written is not None:
-                written.path.unlink(missing_ok=True)
+                records.delete(written.key)
             raise
     finally:
         outcome.close()
@@ -567,6 +630,7 @@ def _commit(submission, outcome, report, written):
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status in FINISHED:
             return submission
+        _check_claim(submission)
         submission.record_count = outcome.record_count
         submission.error_count = outcome.error_count
         submission.warning_count = outcome.warning_count
@@ -577,7 +641,7 @@ def _commit(submission, outcome, report, written):
         submission.records_without_errors = outcome.records_without_errors
         submission.notices = outcome.notices
         submission.records_read = outcome.record_count
-        submission.report_path = store.relative(report.path) if report else ""
+        submission.report_path = report.key if report else ""
         details = {
             "period": submission.period,
             "records": outcome.record_count,
@@ -596,14 +660,7 @@ def _commit(submission, outcome, report, written):
                 details,
             )
             return submission
-        ManifestEntry.objects.create(
-            submission=submission,
-            organisation=submission.organisation,
-            period=submission.period,
-            path=store.relative(written.path),
-            sha256=written.sha256,
-            record_count=outcome.records_accepted,
-        )
+        store.register(submission, written, outcome.records_accepted)
         # No good data is replaced without the submitter confirming (ADR 080).
         # A file received before the accepted one never becomes current (_supersede), so
         # only a newer one can replace good data and has to wait.
@@ -670,10 +727,12 @@ def replacement_difference(submission) -> dict:
         return {}
     if submission.replacement.get("replaces") == str(current.pk):
         return submission.replacement
-    summary = replacement.difference(
-        store.absolute(current.manifest_entry.path),
-        store.absolute(submission.manifest_entry.path),
-    )
+    records = store.records()
+    with (
+        records.local_file(current.manifest_entry.path) as accepted_file,
+        records.local_file(submission.manifest_entry.path) as new_file,
+    ):
+        summary = replacement.difference(accepted_file, new_file)
     summary.update(replaces=str(current.pk), replaces_received_at=current.received_at.isoformat())
     Submission.objects.filter(pk=submission.pk).update(replacement=summary)
     submission.replacement = summary

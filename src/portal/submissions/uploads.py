@@ -1,9 +1,10 @@
 """Receive an uploaded file straight into the record store, hashing it on the way.
 
 Django hands the request body to upload handlers chunk by chunk; this handler writes each
-chunk to DID_STORE/incoming/<uuid>.part, feeds SHA-256 and counts bytes, so the file is
-never held whole in memory and the hash costs no second pass. A file over the size limit
-is dropped as soon as it crosses it.
+chunk to the record store's incoming/<uuid>.part (a file on the local store; a multipart
+upload on object storage), feeds SHA-256 and counts bytes, so the file is never held whole
+in memory and the hash costs no second pass. A file over the size limit is dropped as soon
+as it crosses it.
 
 Nothing is written for a request that will be refused (issue 16 M2): the views check the
 person, organisation, period and declared size before the body is read, and the handler
@@ -12,11 +13,7 @@ browser; the organisation and period in the API) before it opens the file. The
 GatedMultiPartParser is what lets it see them.
 """
 
-import hashlib
-import os
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -30,25 +27,23 @@ from django.middleware.csrf import (
     _does_token_match,
 )
 
-from portal.submissions import store
-
-ALLOWED_EXTENSIONS = (".csv", ".xml", ".zip")
+from portal.store import api as store
+from portal.submissions import calendar, services
 
 
 class StoredUpload(UploadedFile):
-    """A complete upload on disk in the store's incoming folder, with its hash and size."""
+    """A complete upload in the record store's incoming folder, with its hash and size."""
 
-    def __init__(self, path: Path, name: str, content_type, size: int, sha256: str):
-        super().__init__(open(path, "rb"), name, content_type, size)  # noqa: SIM115
-        self.path = path
-        self.sha256 = sha256
-
-    def temporary_file_path(self):
-        return str(self.path)
+    def __init__(self, stored: store.StoredObject, name: str, content_type):
+        records = store.records()
+        super().__init__(records.open(stored.key), name, content_type, stored.size)
+        self.key = stored.key
+        self.sha256 = stored.sha256
+        self._store = records
 
     def discard(self):
         self.close()
-        self.path.unlink(missing_ok=True)
+        self._store.delete(self.key)
 
 
 # A gate looks at the form fields received before the file and returns None to let the
@@ -75,8 +70,7 @@ class StoreUploadHandler(FileUploadHandler):
         self.too_large = False
         self.gate = gate
         self.parser: GatedMultiPartParser | None = None
-        self._handle = None
-        self._path: Path | None = None
+        self._incoming: store.IncomingObject | None = None
         if request is not None:
             request.upload_too_large = False
             request.upload_refused = None
@@ -92,44 +86,32 @@ class StoreUploadHandler(FileUploadHandler):
                 # Skip the file (read and dropped, bounded by the declared length checked
                 # before) and go on parsing the fields, so the view can say what was wrong.
                 raise SkipFile()
-        store.make_directories(store.incoming_dir())
-        self._path = store.incoming_dir() / f"{uuid.uuid4().hex}.part"
-        self._handle = open(self._path, "wb")  # noqa: SIM115
-        self._digest = hashlib.sha256()
-        self._size = 0
+        self._incoming = store.records().receive(store.incoming_key())
 
     def receive_data_chunk(self, raw_data, start):
-        self._size += len(raw_data)
-        if self._size > self.max_bytes:
+        if self._incoming.size + len(raw_data) > self.max_bytes:
             self._abandon()
             self.too_large = True
             if self.request is not None:
                 self.request.upload_too_large = True
             raise StopUpload(connection_reset=False)
-        self._digest.update(raw_data)
-        self._handle.write(raw_data)
+        self._incoming.write(raw_data)
         return None
 
     def file_complete(self, file_size):
-        if self._handle is None:
+        if self._incoming is None:
             return None
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        self._handle = None
-        return StoredUpload(
-            self._path, self.file_name, self.content_type, self._size, self._digest.hexdigest()
-        )
+        stored = self._incoming.complete()
+        self._incoming = None
+        return StoredUpload(stored, self.file_name, self.content_type)
 
     def upload_interrupted(self):
         self._abandon()
 
     def _abandon(self):
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
+        if self._incoming is not None:
+            self._incoming.abandon()
+            self._incoming = None
 
 
 def install(request, max_bytes: int | None = None, gate: Gate | None = None) -> None:
@@ -176,16 +158,9 @@ def declared_too_large(request) -> bool:
     return length > settings.SUBMISSIONS_MAX_UPLOAD_BYTES + 64 * 1024
 
 
-def safe_file_name(name: str) -> str:
-    base = os.path.basename(name.replace("\\", "/")).strip() or "upload"
-    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in base)
-    return cleaned[:200]
-
-
 def api_gate(request) -> Gate:
     """The API's gate: `organisation` and `period` come before `file`, the period is a
     period, and the token's person submits for the organisation."""
-    from portal.submissions import calendar, services
 
     def gate(fields) -> str | None:
         code = (fields.get("organisation") or "").strip().upper()

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.accounts import permissions
 from portal.accounts.roles import Role
-from portal.submissions import authority, calendar, desk, exports, report, services, store, uploads
+from portal.store import api as store
+from portal.submissions import authority, calendar, desk, exports, report, services, uploads
 from portal.submissions.forms import OrganisationForm, PeriodForm, ReplaceForm, UploadForm
-from portal.submissions.models import ManifestEntry, Status
+from portal.submissions.models import Status
 
 
 def _organisation(request, code):
@@ -274,7 +275,9 @@ def issues_csv(request, submission_id):
     submission = _submission(request, submission_id)
     if not submission.is_finished:
         raise Http404("The report is not ready yet")
-    response = _download(exports.issues_csv(report.issues_path(submission)))
+    key = report.issues_key(submission)
+    stored = store.records().parquet_file(key) if key else None
+    response = _download(exports.issues_csv(stored))
     response["Content-Disposition"] = (
         f'attachment; filename="issues-{submission.organisation.code}-{submission.period}-'
         f'{str(submission.pk)[:8]}.csv"'
@@ -292,10 +295,10 @@ def records_csv(request, submission_id):
         Status.NOT_USED,
     ):
         raise Http404("Only accepted records can be downloaded")
-    entry = get_object_or_404(ManifestEntry, submission=submission)
-    path = store.absolute(entry.path)
+    entry = get_object_or_404(store.ManifestEntry, submission=submission)
+    stored = store.records().parquet_file(entry.path)
     services.audit_download(request.user, submission, entry)
-    response = _download(exports.records_csv(path))
+    response = _download(exports.records_csv(stored))
     response["Content-Disposition"] = (
         f'attachment; filename="records-{submission.organisation.code}-{submission.period}-'
         f'{str(submission.pk)[:8]}.csv"'
