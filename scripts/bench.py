@@ -168,6 +168,28 @@ def xml_side_by_side(folder: Path, repeats: int) -> tuple[Run, Run, float]:
     return median_run(floors), median_run(validations), statistics.median(ratios)
 
 
+def padding_files(folder: Path) -> list[tuple[str, Path]]:
+    """(f): the issue 16 (H2) files that once cost gigabytes because short lines were padded
+    to 18 fields: 16 MiB of blank lines, and 6 MiB of one-character lines."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [
+        ("16 MiB of blank lines", folder / "blank-lines.csv", b"\n" * (16 * 1024 * 1024)),
+        ("6 MiB of one-character lines", folder / "short-lines.csv", b"a\n" * (3 * 1024 * 1024)),
+    ]
+    for _, path, content in files:
+        if not path.is_file() or path.stat().st_size != len(content):
+            path.write_bytes(content)
+    return [(label, path) for label, path, _ in files]
+
+
+def rejected(path: Path, received: str) -> Run:
+    """`did validate` of a file it rejects (exit status 1)."""
+    result = run([str(BIN / "did"), "validate", "--json", "--received", received, str(path)])
+    report = json.loads(result.output)
+    result.output = ", ".join(error["rule"] for error in report["file_errors"]) or "accepted"
+    return result
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -254,6 +276,13 @@ def main() -> int:
             f"| (e) the same ({e5.output}) | 5,000,000 | {e5.seconds:.1f} | "
             f"{e5.peak_mb:,.0f} | ≤ 800 MiB; within 30 % of 1M | "
             f"{growth:+.0%} on 1M: {verdict(e5.peak_mb <= 800 and abs(growth) <= 0.30)} |"
+        )
+    for label, padded in padding_files(args.folder):
+        f = rejected(padded, received)
+        rows.append(
+            f"| (f) `did validate --json` of {label} (H2: once 5.0 and 1.6 GB; "
+            f"{f.output}) | 0 | {f.seconds:.2f} | {f.peak_mb:,.0f} | ≤ 800 MiB | "
+            f"{verdict(f.peak_mb <= 800)} |"
         )
     load_after = os.getloadavg()[0]
     notes = [
