@@ -7,7 +7,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 ASSETS := var/frontend/.built
 
-.PHONY: help install assets run test test-browser lint format bench bench-month-end clean
+.PHONY: help install assets run test test-browser lint format bench bench-engine bench-month-end clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench: $(STAMP) $(ASSETS) ## Run the benchmarks and rewrite docs/benchmarks.md f
 bench-month-end: $(STAMP) $(ASSETS) ## Only the month-end benchmark (50 uploads within a minute)
 	$(PY) scripts/bench_month_end.py --store local
 	$(PY) scripts/bench_month_end.py --store s3
+
+bench-engine: $(STAMP) ## Run only the engine benchmark (scripts/bench.py; see its --help)
+	$(PY) scripts/bench.py
 
 clean: ## Remove the virtualenv, node_modules and var/
 	rm -rf $(VENV) node_modules var

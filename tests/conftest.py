@@ -2,24 +2,18 @@ import os
 
 import pytest
 from django.test import override_settings
-from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests import object_storage
 
-# Property tests draw Hypothesis's default 100 examples each in `make test` and CI, so the
+# Property tests draw Hypothesis's usual 100 examples each in `make test` and CI, so the
 # suite stays fast; HYPOTHESIS_PROFILE=thorough draws ten times as many (before changing a
 # reader or a rule, or nightly). No deadline: a slow example is not a failure here (speed is
-# measured by `make bench`), and function-scoped fixtures (tmp_path) are fine for tests
-# that overwrite their own files on every example.
-for _name, _examples in (("default", 100), ("thorough", 1000)):
-    hypothesis_settings.register_profile(
-        _name,
-        max_examples=_examples,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
-    )
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# measured by `make bench`). Hypothesis's own "default" profile is left as it is: schemathesis
+# compares a test's settings with it.
+hypothesis_settings.register_profile("suite", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 # Argon2 is deliberately slow (it is most of the suite's time when every factory user hashes
 # a password); tests only need hashing to round-trip. Production keeps Argon2 first:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from did.imaging_codes import starter_codes
+from did.lookup import lookup
 from did.spec.derived import DERIVED_COLUMNS, MODALITIES, UNKNOWN_MODALITY
 
 NOT_KNOWN = "Not Known"
@@ -149,7 +150,7 @@ def provider_code(organisations: pl.DataFrame | None) -> pl.Expr:
         pl.col("parent_code").cast(pl.Utf8).str.strip_chars().str.to_uppercase(),
     ).filter(pl.col("parent_code").is_not_null() & (pl.col("parent_code") != ""))
     parents = parents.unique("code", keep="first", maintain_order=True)
-    parent = site.replace_strict(parents["code"], parents["parent_code"], default=None)
+    parent = lookup(site, parents["code"], parents["parent_code"])
     return pl.coalesce(parent, from_code)
 
 
@@ -171,19 +172,17 @@ def _with_imaging(work: pl.LazyFrame, codes: pl.DataFrame) -> pl.LazyFrame:
         "code", keep="first", maintain_order=True
     )
 
-    def lookup(key: str, rows: pl.DataFrame, column: str) -> pl.Expr:
-        return pl.col(key).replace_strict(
-            rows["code"], rows[column], default=None, return_dtype=pl.Utf8
-        )
+    def code_lookup(key: str, rows: pl.DataFrame, column: str) -> pl.Expr:
+        return lookup(pl.col(key), rows["code"], rows[column].cast(pl.Utf8))
 
     keys = work.with_columns(
         _text("snomed_code").alias("_s"), _text("nicip_code").str.to_uppercase().alias("_n")
-    ).with_columns(lookup("_n", nicip, "snomed_map").alias("_mapped"))
+    ).with_columns(code_lookup("_n", nicip, "snomed_map").alias("_mapped"))
     return keys.with_columns(
         pl.coalesce(
-            lookup("_s", snomed, column),
-            lookup("_mapped", snomed, column),
-            lookup("_n", nicip, column),
+            code_lookup("_s", snomed, column),
+            code_lookup("_mapped", snomed, column),
+            code_lookup("_n", nicip, column),
         ).alias(f"_{column}")
         for column in ("modality", "body_region")
     )

@@ -14,6 +14,7 @@ the file is accepted with the others, unless none is left (the national pipeline
 import csv
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -275,6 +276,18 @@ class Report:
         if rejected.len():
             records = records.filter(~pl.col(RECORD_NUMBER).is_in(rejected.implode()))
         return records
+
+    def accepted_record_batches(self, size: int) -> Iterator[pl.DataFrame]:
+        """The records of scan_accepted_records, read `size` records at a time (fewer
+        where rejected records are left out): memory bounded by `size`, not the file."""
+        if not self.accepted:
+            return
+        records = self.scan_records()
+        total = records.select(pl.len()).collect().item()
+        rejected = self.records_with_errors.implode()
+        for offset in range(0, total, size):
+            batch = records.slice(offset, size).collect()
+            yield batch.filter(~pl.col(RECORD_NUMBER).is_in(rejected))
 
     @property
     def records(self) -> pl.DataFrame:

@@ -3,13 +3,16 @@
 import io
 import zipfile
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from did.report import Report
 from did.spec.rules import RULES
 from did.validate import validate_file
 from tests.did.records import RECEIVED, csv_text, record, xml_text
+
+# Each example writes its own file over the last one in tmp_path.
+FIXTURES = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _assert_answers(tmp_path, content: bytes) -> None:
@@ -25,6 +28,7 @@ def _assert_answers(tmp_path, content: bytes) -> None:
     report.to_json()
 
 
+@FIXTURES
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_crash_the_readers(tmp_path, content):
     _assert_answers(tmp_path, content)
@@ -34,6 +38,7 @@ VALID_CSV = csv_text([record(1), record(2)]).encode()
 VALID_XML = xml_text([[record(1), record(2)]]).encode()
 
 
+@FIXTURES
 @given(st.sampled_from([VALID_CSV, VALID_XML]), st.data())
 def test_corrupted_valid_files_never_crash_the_readers(tmp_path, original, data):
     position = data.draw(st.integers(0, len(original)))
@@ -42,11 +47,13 @@ def test_corrupted_valid_files_never_crash_the_readers(tmp_path, original, data)
     _assert_answers(tmp_path, original[:position] + inserted + original[position + cut :])
 
 
+@FIXTURES
 @given(st.text(alphabet=st.sampled_from(list(',"\r\n\t ab1-<>&;')), max_size=400))
 def test_csv_like_text_never_crashes_the_reader(tmp_path, text):
     _assert_answers(tmp_path, text.encode())
 
 
+@FIXTURES
 @given(st.binary(max_size=500))
 def test_zips_of_arbitrary_bytes_never_crash_the_readers(tmp_path, content):
     buffer = io.BytesIO()
@@ -78,6 +85,7 @@ CELL = st.sampled_from(["", " ", "\t", "-", "1", "01", "A", "a", "9434765919", "
                         " 2026-9-10", "RR813", " RR8", " RR81", "\tAB", "ZZ99 3VZ", "LS1 4AP", "\u00a0"])  # fmt: skip
 
 
+@FIXTURES
 @given(st.lists(st.lists(CELL, min_size=16, max_size=20), min_size=1, max_size=6), st.data())
 def test_plain_csv_gets_the_same_answer_from_the_whole_file_scan(tmp_path, rows, data):
     # Rows near 18 fields of values close to valid and padded ones, so that short, long
@@ -89,6 +97,7 @@ def test_plain_csv_gets_the_same_answer_from_the_whole_file_scan(tmp_path, rows,
     _same_answer_from_both_readers(tmp_path, text.encode())
 
 
+@FIXTURES
 @given(st.integers(0, 17), st.sampled_from(CELL.elements), st.integers(1, 3))
 def test_one_changed_value_gets_the_same_answer_either_way(tmp_path, column, value, target):
     rows = [list(record(n).values()) for n in range(1, 4)]

@@ -10,7 +10,7 @@ the rules' edges.
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import did.validate
@@ -285,6 +285,10 @@ def timelines(draw) -> dict[str, str]:
     return {item: "" if item in blank else day.isoformat() for item, day in dates.items()}
 
 
+# The tests overwrite their own file in tmp_path on every example.
+FIXTURES = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
 @st.composite
 def records(draw):
     """A record: mostly valid values, some items drawn from their edge cases, some padded."""
@@ -298,6 +302,7 @@ def records(draw):
     return values
 
 
+@FIXTURES
 @given(st.lists(records(), min_size=1, max_size=12), st.sampled_from(POLICIES), st.booleans())
 def test_generated_files_get_the_same_report_either_way(tmp_path, rows, policy, header):
     path = tmp_path / "generated.csv"
@@ -309,6 +314,7 @@ def test_generated_files_get_the_same_report_either_way(tmp_path, rows, policy, 
 PRINTABLE = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters=',"'))
 
 
+@FIXTURES
 @given(st.lists(st.lists(PRINTABLE, min_size=18, max_size=18), min_size=1, max_size=8), st.data())
 def test_any_printable_values_get_the_same_report_either_way(
     tmp_path, whole_file_scans, rows, data

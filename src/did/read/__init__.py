@@ -21,7 +21,7 @@ from did import scratch
 from did.read.csv import read_csv, reject_long_lines
 from did.read.errors import FileRejected
 from did.read.frame import RECORD_NUMBER
-from did.read.xml import read_xml
+from did.read.xml_split import read_xml
 from did.read.zip import extract_single
 
 __all__ = ["FileRejected", "RECORD_NUMBER", "RecordSource", "open_records"]

@@ -34,9 +34,18 @@ def windows(data: mmap.mmap) -> Iterator[tuple[int, int]]:
         releaser.behind(start + WINDOW)
 
 
-def found(data: mmap.mmap, *needles: bytes) -> set[bytes]:
-    """Which of the single-byte `needles` occur in `data`, in one pass."""
+def found(data: mmap.mmap, *needles: bytes, start: int = 0, end: int | None = None) -> set[bytes]:
+    """Which of the `needles` occur in `data[start:end]`, in one pass."""
     seen = set()
-    for start, end in windows(data):
-        seen.update(n for n in needles if n not in seen and data.find(n, start, end) >= 0)
+    stop = len(data) if end is None else end
+    for window_start, window_end in windows(data):
+        if window_start >= stop:
+            break
+        if window_end <= start:
+            continue
+        for needle in needles:
+            # A needle may start in this window and end in the next.
+            reach = min(stop, window_end + len(needle) - 1)
+            if needle not in seen and data.find(needle, max(start, window_start), reach) >= 0:
+                seen.add(needle)
     return seen

@@ -46,18 +46,20 @@ class PlainCsv:
     ends_with_line_end: bool
     order: ColumnOrder  # the items in file column order, and why when not the national
 
-    def records(self) -> pl.LazyFrame:
-        """record_number + the 18 items in spec order, as read (untrimmed)."""
+    def records(self, first: int = 1, count: int | None = None) -> pl.LazyFrame:
+        """record_number + the 18 items in spec order, as read (untrimmed): `count` records
+        (all, when None) from record number `first`."""
         scan = pl.scan_csv(
             self.path,
             has_header=False,
-            skip_rows=1 if self.header else 0,
+            skip_rows=(1 if self.header else 0) + first - 1,
+            n_rows=count,
             schema=dict.fromkeys(POSITIONAL, pl.String()),
             quote_char=None,
             empty_string_is_null=False,
             raise_if_empty=False,
         )
-        numbered = self.named(scan).with_row_index(RECORD_NUMBER, offset=1)
+        numbered = self.named(scan).with_row_index(RECORD_NUMBER, offset=first)
         return numbered.select(pl.col(RECORD_NUMBER).cast(pl.Int64), *COLUMNS)
 
     def named(self, frame: Frame) -> Frame:
@@ -75,6 +77,11 @@ class PlainCsv:
         """One row: records scanned and the bytes of all their fields (see with_row_bytes)."""
         return records.select(pl.len().alias("rows"), pl.col(ROW_BYTES).sum().alias("field_bytes"))
 
+    def read_to_end(self, rows: int, field_bytes: int) -> bool:
+        """True when `rows` rows of `field_bytes` bytes of fields, read from the start,
+        account for the whole file (see complete); False while bytes are left."""
+        return rows > 0 and self._bytes_read(rows, field_bytes) >= self.size
+
     def complete(self, rows: int, field_bytes: int) -> bool:
         """True when the scan read every byte as fields of 18-field rows.
 
@@ -86,8 +93,11 @@ class PlainCsv:
         """
         if rows == 0:
             return False  # the general reader says why (empty, or only a header)
+        return self._bytes_read(rows, field_bytes) == self.size
+
+    def _bytes_read(self, rows: int, field_bytes: int) -> int:
         line_feeds = rows - (0 if self.ends_with_line_end else 1)
-        expected = (
+        return (
             self.bom
             + len(self.header)
             + field_bytes
@@ -95,7 +105,6 @@ class PlainCsv:
             + line_feeds
             + self.carriage_returns
         )
-        return expected == self.size
 
 
 def _carriage_returns(path: Path) -> int | None:

@@ -6,16 +6,16 @@
     report.status, report.to_dict(), report.records
 
 Record rules are Polars expressions (checks.py, reference_checks.py), each in one place and
-listed in did/spec/rules.py. A plain CSV file (did.read.plain) is validated in one
-streaming pass over the whole file (whole_file.py); any other file (quoted fields,
-Windows-1252, XML, zip) is read batch by batch by the general reader and each batch is
-normalised and checked by the same rules. The whole-file rule DIDS071 (site code +
+listed in did/spec/rules.py. A plain CSV file (did.read.plain) is validated in streaming
+passes of a million records (whole_file.py); any other file (quoted fields, Windows-1252,
+XML, zip) is read batch by batch by the general reader (a large XML file by two processes,
+did.read.xml_split) and each batch is normalised and checked by the same rules. The whole-file rule DIDS071 (site code +
 accession number unique) runs once at the end, over every record's key hash, with the keys
 themselves spilled to disk as records go by (validator.py).
 Validated records are spooled to Parquet in a private temporary directory (when kept) so a
 10-million-record file never sits in memory. With `out`, the accepted records are derived
-(did.derive) and written, streaming, as `out/records.parquet`, and every issue as
-`out/issues.parquet`: the files the portal stores (did.validate.output).
+(did.derive) and written a batch at a time as `out/records.parquet`, and every issue as
+`out/issues.parquet`: the files the portal stores (did.validate.output; docs/adr/016).
 """
 
 from collections.abc import Callable

@@ -1,12 +1,13 @@
 """Reference-data rules as column expressions over the work frame.
 
-Lookups use `is_in` and `replace_strict` against the (small, deduplicated) reference
-frames, so they stay column-wise and keep record order.
+Lookups use `is_in` and did.lookup against the (small, deduplicated) reference frames, so
+they stay column-wise, keep record order and stream.
 """
 
 import polars as pl
 
 from did.derive import provider_code
+from did.lookup import lookup
 from did.reference import NICIP, SNOMED_CT, Reference
 from did.spec.codes import (
     GP_PRACTICE_DEFAULT_CODES,
@@ -41,16 +42,20 @@ def not_checked(reference: Reference | None, codes: pl.DataFrame | None) -> list
     return [rule.code for rule in RECORD_RULES if rule.needs not in have]
 
 
-def _lookup(column: str, table: pl.DataFrame, key: str, value: str) -> pl.Expr:
-    """table[value] for each record's column value, null when absent."""
-    return pl.col(column).replace_strict(
-        old=table[key], new=table[value], default=None, return_dtype=table.schema[value]
-    )
+def _row_of(column: str, table: pl.DataFrame, fields: tuple[str, ...]) -> pl.Expr:
+    """The `fields` of the table's row whose code is the record's `column` value, as one
+    struct column (null when there is none): one lookup serves every rule that reads them.
+    Named `{column}_row`; the helpers read it in a second step (reference_helpers)."""
+    rows = table.select(*fields).to_struct("row")
+    return lookup(pl.col(column), table["code"], rows).alias(f"{column}_row")
 
 
-def _open_on(column: str, table: pl.DataFrame, on: pl.Expr) -> pl.Expr:
-    opened = _lookup(column, table, "code", "open_date")
-    closed = _lookup(column, table, "code", "close_date")
+def _field(column: str, field: str) -> pl.Expr:
+    return pl.col(f"{column}_row").struct.field(field)
+
+
+def _open_on(column: str, on: pl.Expr) -> pl.Expr:
+    opened, closed = _field(column, "open_date"), _field(column, "close_date")
     return (opened.is_null() | (opened <= on)) & (closed.is_null() | (closed >= on))
 
 
@@ -75,17 +80,20 @@ def _known_to(organisations: pl.DataFrame, column: str) -> pl.DataFrame:
     return organisations.filter(kind.is_null() | (kind == "") | kind.is_in(GP_PRACTICE_KINDS))
 
 
-def organisation_helpers(organisations: pl.DataFrame) -> list[pl.Expr]:
+def organisation_helpers(organisations: pl.DataFrame) -> list[list[pl.Expr]]:
     """Whether each organisation column's code is known and open on its date, once per
-    batch (read by two rules each; see code_helpers)."""
+    batch (read by two rules each; see code_helpers): the organisation's dates looked up,
+    then compared."""
+    rows: list[pl.Expr] = []
     helpers: list[pl.Expr] = []
     for column, on in _ORGANISATION_DATES.items():
         table = _known_to(organisations, column)
+        rows.append(_row_of(column, table, ("open_date", "close_date")))
         helpers += [
             pl.col(column).is_in(table["code"].implode()).alias(f"{column}_known"),
-            _open_on(column, table, on).alias(f"{column}_open"),
+            _open_on(column, on).alias(f"{column}_open"),
         ]
-    return helpers
+    return [rows, helpers]
 
 
 def organisation_masks() -> dict[str, pl.Expr]:
@@ -120,11 +128,11 @@ def postcode_masks(postcodes: pl.DataFrame) -> dict[str, pl.Expr]:
 
 
 def _validity(column: str, table: pl.DataFrame) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(known, valid on the test date, valid within the 6-month grace) for a code column."""
+    """(known, valid on the test date, valid within the 6-month grace) for a code column,
+    from its `_row_of` column."""
     test = pl.col("_test")
     known = pl.col(column).is_in(table["code"].implode())
-    valid_from = _lookup(column, table, "code", "valid_from")
-    valid_to = _lookup(column, table, "code", "valid_to")
+    valid_from, valid_to = _field(column, "valid_from"), _field(column, "valid_to")
     valid = (valid_from.is_null() | (valid_from <= test)) & (
         valid_to.is_null() | (valid_to >= test)
     )
@@ -143,25 +151,31 @@ _CODE_RULES = (
 )
 
 
-def code_helpers(codes: pl.DataFrame) -> list[pl.Expr]:
+def code_helpers(codes: pl.DataFrame) -> list[list[pl.Expr]]:
     """Helper columns the imaging code rules share, added once per batch before the masks
     run: each is read by two rules, and Polars does not reliably reuse a sub-expression
     repeated across outputs (the same reason as checks.prepare). Halves the cost of the
-    code rules on a million records."""
+    code rules on a million records. The codes' rows are looked up first, then read."""
     tables = {
         system: codes.filter(pl.col("code_system") == system) for system in (NICIP, SNOMED_CT)
     }
+    rows: list[pl.Expr] = []
     helpers: list[pl.Expr] = []
     for column, system, prefix, _, _ in _CODE_RULES:
+        fields = (
+            ("valid_from", "valid_to", "snomed_map")
+            if system == NICIP
+            else ("valid_from", "valid_to")
+        )
+        rows.append(_row_of(column, tables[system], fields))
         known, valid, graced = _validity(column, tables[system])
         helpers += [
             known.alias(f"{prefix}_known"),
             valid.alias(f"{prefix}_valid"),
             graced.alias(f"{prefix}_graced"),
         ]
-    mapped = _lookup("_nicip", tables[NICIP], "code", "snomed_map")
-    helpers.append(mapped.alias("_nicip_mapped"))
-    return helpers
+    helpers.append(_field("_nicip", "snomed_map").alias("_nicip_mapped"))
+    return [rows, helpers]
 
 
 def code_masks() -> dict[str, pl.Expr]:
@@ -188,14 +202,19 @@ def code_masks() -> dict[str, pl.Expr]:
     return masks
 
 
-def reference_helpers(reference: Reference | None, codes: pl.DataFrame | None) -> list[pl.Expr]:
-    """The helper columns the reference masks read, for the reference data given."""
-    helpers: list[pl.Expr] = []
+def reference_helpers(
+    reference: Reference | None, codes: pl.DataFrame | None
+) -> list[list[pl.Expr]]:
+    """The helper columns the reference masks read, for the reference data given, in the
+    steps they are added in (a step reads the columns of the steps before it)."""
+    steps: list[list[pl.Expr]] = [[], []]
     if reference is not None and reference.organisations is not None:
-        helpers += organisation_helpers(reference.organisations)
+        for step, helpers in zip(steps, organisation_helpers(reference.organisations), strict=True):
+            step += helpers
     if codes is not None:
-        helpers += code_helpers(codes)
-    return helpers
+        for step, helpers in zip(steps, code_helpers(codes), strict=True):
+            step += helpers
+    return [step for step in steps if step]
 
 
 def provider_masks(organisations: pl.DataFrame, providers: frozenset[str]) -> dict[str, pl.Expr]:

@@ -93,7 +93,9 @@ class Validator:
 
     def _work(self, records: pl.LazyFrame) -> pl.LazyFrame:
         """The records with the helper columns the rules read."""
-        work = prepare(records).with_columns(self.helpers)
+        work = prepare(records)
+        for step in self.helpers:
+            work = work.with_columns(step)
         if "DIDP114" not in self.masks:
             return work
         snomed_bad = pl.col("snomed_code").map_batches(

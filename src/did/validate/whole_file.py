@@ -1,4 +1,4 @@
-"""The fast path: a plain CSV file (did.read.plain) validated in one streaming pass.
+"""The fast path: a plain CSV file (did.read.plain) validated in streaming passes.
 
 Polars' streaming engine reads the file on both cores and evaluates the rules in the same
 pipeline; the records on which a rule fires go to disk (in a file where every record
@@ -9,6 +9,7 @@ and the records on which one fires are checked again, normalised: the same rules
 A file that turns out not to be plain while it is scanned is left to the general reader.
 """
 
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -25,7 +26,18 @@ from did.validate.validator import Validator
 
 PROGRESS_SECONDS = 0.25
 FIRED_SLICE = 250_000  # records on which a rule fires, taken from disk at a time
-WHOLE_FILE_PART = "part-000000.parquet"  # the spooled records of a whole-file scan
+# Records scanned by one streaming pass. Polars' streaming engine reads ahead of its
+# slowest stage without a bound, so one pass over a whole file took memory in proportion
+# to the file (5,000,000 records: half as much again as 1,000,000); a pass of a bounded
+# number of records, each starting where the last ended, does not (docs/adr/016).
+BLOCK_RECORDS = 1_000_000
+# Bytes of the file Polars' CSV reader reads at a time. It reads chunks ahead of the parse,
+# and with its default size a pass over the first 1,000,000 records of a longer file held
+# 440 MiB (160 MiB more than the same pass over a file of 1,000,000); with 4 MB chunks the
+# two are within a tenth (docs/adr/016). Polars reads the variable when a scan starts; an
+# operator's own setting wins.
+CSV_CHUNK_BYTES = "4000000"
+os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", CSV_CHUNK_BYTES)
 
 
 def _collect(plans: list[pl.LazyFrame], progress: Callable[[], None] | None) -> list:
@@ -61,16 +73,16 @@ def _noting_progress(
 
 
 def _plans(
-    raw: pl.LazyFrame, validator: Validator, spool: Path | None, found: Path
+    raw: pl.LazyFrame, validator: Validator, part: Path | None, found: Path
 ) -> list[pl.LazyFrame]:
     """[records on which a rule fires, sunk to `found`; DIDS071 keys; byte tally; and the
-    normalised records sunk to the spool when kept].
+    normalised records sunk to the spool's `part` when kept].
 
     The byte count rides along with each record, so the scan is not forked before the
     rules (forking there costs a third more time).
     """
     counted = PlainCsv.with_row_bytes(raw)
-    if spool is None:
+    if part is None:
         records = screen(counted)
         found_plan = validator.candidates(records)
         kept = []
@@ -78,9 +90,7 @@ def _plans(
         records = normalise(counted)
         found_plan = validator.fired(records)
         kept = [
-            records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(
-                spool / WHOLE_FILE_PART, compression="lz4", lazy=True
-            )
+            records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(part, compression="lz4", lazy=True)
         ]
     # The DIDS071 keys and their hashes go to the validator's key spill (validator.py).
     keys = validator.keys(records).sink_parquet(
@@ -100,28 +110,37 @@ def validate_whole(
     spool: Path | None,
     progress: Callable[[int], None] | None,
 ) -> bool:
-    """Validate a plain CSV file in one pass. False, having kept nothing, when the file
-    turns out not to be plain: the caller reads it again with the general reader, which
-    says what is wrong and where."""
-    raw, report_progress = _noting_progress(plain.records(), progress)
+    """Validate a plain CSV file, BLOCK_RECORDS records a streaming pass. False, having
+    kept nothing, when the file turns out not to be plain: the caller reads it again with
+    the general reader, which says what is wrong and where."""
+    rows = field_bytes = 0
     with scratch.directory(scratch.FIRED) as work:
-        found_path = Path(work) / "found.parquet"
-        plans = _plans(raw, validator, spool, found_path)
-        try:
-            _, _, tally, *_ = _collect(plans, report_progress)
-        except pl.exceptions.PolarsError:
-            complete = False  # bytes that are not UTF-8, or a line with too many fields
-        else:
-            rows, field_bytes = tally.row(0)
-            complete = plain.complete(rows, field_bytes)
-        if not complete:
+        found_files = []
+        while True:
+            block = len(found_files)
+            raw = plain.records(first=rows + 1, count=BLOCK_RECORDS)
+            raw, report_progress = _noting_progress(raw, progress)
+            found_files.append(Path(work) / f"found-{block:06d}.parquet")
+            part = spool / f"part-{block:06d}.parquet" if spool is not None else None
+            plans = _plans(raw, validator, part, found_files[-1])
+            try:
+                _, _, tally, *_ = _collect(plans, report_progress)
+            except pl.exceptions.PolarsError:
+                break  # bytes that are not UTF-8, or a line with too many fields
+            block_rows, block_bytes = tally.row(0)
+            rows, field_bytes = rows + block_rows, field_bytes + (block_bytes or 0)
+            if block_rows < BLOCK_RECORDS or plain.read_to_end(rows, field_bytes):
+                break
+        if not plain.complete(rows, field_bytes):
             if spool is not None:
-                (spool / WHOLE_FILE_PART).unlink(missing_ok=True)
+                for part in spool.glob("part-*.parquet"):
+                    part.unlink()
             return False
-        for found in _slices(found_path):
-            if spool is None:  # screened candidates: check again, normalised
-                found = validator.fired(normalise(found).lazy()).collect()
-            validator.take_issues(found)
+        for found_file in found_files:
+            for found in _slices(found_file):
+                if spool is None:  # screened candidates: check again, normalised
+                    found = validator.fired(normalise(found).lazy()).collect()
+                validator.take_issues(found)
     validator.count(rows)
     if progress is not None:
         progress(rows)
