@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from portal import notify
+from portal.notify import services as notify
 from portal.notify import tasks
 from portal.notify.models import MessageStatus, OutboxMessage
 

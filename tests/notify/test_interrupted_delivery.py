@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from portal import notify
+from portal.notify import services as notify
 from portal.notify import tasks
 from portal.notify.models import MessageStatus, OutboxMessage
 from portal.submissions import recovery

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from notifications_python_client.errors import HTTPError
 
-from portal import notify
+from portal.notify import services as notify
 from portal.notify import templates
 from portal.notify.models import MessageStatus, OutboxMessage
 from portal.notify.tasks import retry_delay

@@ -66,53 +66,6 @@ class User(AbstractBaseUser):
     def is_service_desk(self) -> bool:
         return self.has_role(Role.SERVICE_DESK)
 
-    def is_current_guardian_of(self, organisation) -> bool:
-        """Holds the Caldicott Guardian role there AND is on the register for it today: the
-        role's powers end with the registration (ADR 046), whatever the membership says."""
-        return self.has_role(
-            Role.CALDICOTT_GUARDIAN, organisation
-        ) and self._on_guardian_register_of(organisation)
-
-    def _on_guardian_register_of(self, organisation) -> bool:
-        # The register belongs to certificates, which itself builds on accounts.
-        from portal.certificates.models import CaldicottGuardian
-
-        return (
-            CaldicottGuardian.objects.current()
-            .filter(organisation=organisation, email__iexact=self.email)
-            .exists()
-        )
-
-    def organisations_with_roles(self):
-        """[(organisation, [role labels], may manage its people, may submit for it, may see
-        its people)] for the dashboard."""
-        grouped: dict = {}
-        for membership in (
-            self.active_memberships()
-            .filter(organisation__isnull=False)
-            .select_related("organisation")
-            .order_by("organisation__name", "role")
-        ):
-            entry = grouped.setdefault(membership.organisation_id, [membership.organisation, []])
-            entry[1].append(membership.role)
-        desk = self.is_service_desk
-        rows = []
-        for organisation, roles in grouped.values():
-            # As accounts.services.can_manage_people and can_see_people decide.
-            manage = desk or (
-                Role.CALDICOTT_GUARDIAN in roles and self._on_guardian_register_of(organisation)
-            )
-            rows.append(
-                (
-                    organisation,
-                    [Role(r).label for r in roles],
-                    manage,
-                    Role.SUBMITTER in roles,
-                    manage or Role.PRIMARY_CONTACT in roles,
-                )
-            )
-        return rows
-
     @property
     def has_confirmed_totp(self) -> bool:
         return bool(self.totp_secret) and self.totp_confirmed_at is not None

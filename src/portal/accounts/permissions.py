@@ -26,6 +26,7 @@ from ninja.security import HttpBearer
 
 from portal.accounts.models import Membership, User
 from portal.accounts.roles import Role
+from portal.certificates.models import CaldicottGuardian
 from portal.organisations.models import Organisation
 
 NOT_FOUND = "Not found"
@@ -80,7 +81,13 @@ def is_primary_contact_of(user, organisation) -> bool:
 
 @rules.predicate
 def is_current_guardian_of(user, organisation) -> bool:
-    return _signed_in(user) and user.is_current_guardian_of(organisation)
+    """Holds the Caldicott Guardian role there AND is on the register for it today: the
+    role's powers end with the registration (ADR 046), whatever the membership says."""
+    return (
+        _signed_in(user)
+        and user.has_role(Role.CALDICOTT_GUARDIAN, organisation)
+        and CaldicottGuardian.objects.is_registered(organisation, user.email)
+    )
 
 
 PERMISSIONS = rules.RuleSet()

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import notify
 from portal.accounts.models import PasswordReset, User
 from portal.accounts.services import end_sessions, normalise_email, send_invitation
 from portal.accounts.tokens import hash_token, new_token
 from portal.audit.services import record
+from portal.notify import services as notify
 
 EXPIRED = "expired"
 USED = "used"

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import notify
-from portal.accounts import permissions
+from portal.accounts import mfa, permissions
 from portal.accounts.models import Invitation, Membership, User
 from portal.accounts.roles import MAX_SUBMITTERS, NATIONAL_ROLES, Role
 from portal.accounts.tokens import hash_token, new_token
 from portal.audit.services import record
 from portal.certificates.models import OPEN_STATES, Application, State
+from portal.notify import services as notify
 from portal.organisations.models import Organisation
 
 
@@ -365,8 +365,6 @@ def complete_activation(invitation: Invitation, code: str) -> bool:
 
     Returns False (and changes nothing) for a wrong code.
     """
-    from portal.accounts import mfa
-
     with transaction.atomic():
         invitation = _lock_usable_invitation(invitation)
         user = User.objects.select_for_update().get(pk=invitation.user_id)
@@ -429,6 +427,30 @@ def can_see_people(user: User, organisation) -> bool:
     """Those who manage the organisation's people, and its primary contact, who answers for
     who has access there (the Data User Certificate's named contact)."""
     return permissions.allowed(user, "organisations.see_people", organisation)
+
+
+def organisations_with_roles(user: User) -> list[tuple]:
+    """[(organisation, [role labels], may manage its people, may submit for it, may see
+    its people)] for the dashboard, by name."""
+    grouped: dict = {}
+    for membership in (
+        user.active_memberships()
+        .filter(organisation__isnull=False)
+        .select_related("organisation")
+        .order_by("organisation__name", "role")
+    ):
+        entry = grouped.setdefault(membership.organisation_id, [membership.organisation, []])
+        entry[1].append(membership.role)
+    return [
+        (
+            organisation,
+            [Role(role).label for role in roles],
+            can_manage_people(user, organisation),
+            Role.SUBMITTER in roles,
+            can_see_people(user, organisation),
+        )
+        for organisation, roles in grouped.values()
+    ]
 
 
 def organisation_status(organisation) -> dict:

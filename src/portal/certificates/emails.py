@@ -7,7 +7,7 @@ names and ((placeholders)).
 
 from django.conf import settings
 
-from portal import notify
+from portal.notify import services as notify
 from portal.notify.templates import register
 
 GUARDIAN_REVIEW = "certificate-guardian-review"

@@ -8,12 +8,15 @@ from portal.certificates import checks
 from portal.certificates.models import VerificationMethod
 from portal.certificates.rules import (
     GENERIC_EMAIL_ERROR,
+    NAME_MISMATCH,
     TELEPHONE_ERROR,
     is_generic_mailbox,
     normalise_telephone,
     person_record,
+    same_name,
 )
 from portal.core.forms import NHSUKForm
+from portal.organisations.models import Organisation
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
 
@@ -293,9 +296,6 @@ class AuthoriseForm(NHSUKForm):
             )
 
     def clean_typed_name(self):
-        from portal.certificates.rules import same_name
-        from portal.certificates.services import NAME_MISMATCH
-
         typed = self.cleaned_data["typed_name"]
         if self.guardian is not None and not same_name(typed, self.guardian.name):
             raise forms.ValidationError(NAME_MISMATCH)
@@ -378,8 +378,6 @@ class GuardianEntryForm(NHSUKForm):
         self.organisation = None
 
     def clean_organisation_code(self):
-        from portal.organisations.models import Organisation
-
         code = self.cleaned_data["organisation_code"].strip().upper()
         self.organisation = Organisation.objects.filter(code=code).first()
         if self.organisation is None:

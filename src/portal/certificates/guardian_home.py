@@ -1,6 +1,6 @@
 """What a signed-in Caldicott Guardian's home shows for one organisation: what waits for
 their signature, what they have signed or declined, and who the organisation's contacts
-and submitters are. Access is decided by the caller (User.is_current_guardian_of); this
+and submitters are. Access is decided by the caller (permissions.is_current_guardian_of); this
 module only gathers, always scoped to the guardian's own register entries there."""
 
 from dataclasses import dataclass

@@ -21,6 +21,10 @@ class GuardianQuerySet(models.QuerySet):
             Q(registered_to__isnull=True) | Q(registered_to__gte=day)
         )
 
+    def is_registered(self, organisation, email: str) -> bool:
+        """The email (in any case) is on the organisation's register today."""
+        return self.current().filter(organisation=organisation, email__iexact=email).exists()
+
 
 class CaldicottGuardian(models.Model):
     """One entry of the Caldicott Guardian register, kept by the service desk.

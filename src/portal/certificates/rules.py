@@ -119,6 +119,9 @@ def same_text(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
+# A typed signature that is not the name on the register: the form and the service say so.
+NAME_MISMATCH = "Type your name exactly as it is registered with ODS"
+
 # Titles people may or may not write before a name: "Owen Price" is "Dr Owen Price".
 TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof"})
 

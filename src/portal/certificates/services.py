@@ -15,6 +15,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.services import (
+    SubmitterLimitReached,
+    belongs_elsewhere,
+    grant_role,
+    send_invitation,
+    upsert_person,
+)
 from portal.audit.services import record
 from portal.certificates import emails
 from portal.certificates.checks import (
@@ -31,7 +40,13 @@ from portal.certificates.models import (
     Route,
     State,
 )
-from portal.certificates.rules import content_hash, hash_token, new_token, same_name
+from portal.certificates.rules import (
+    NAME_MISMATCH,
+    content_hash,
+    hash_token,
+    new_token,
+    same_name,
+)
 from portal.organisations.models import Organisation
 
 # "DUC-000123", as Application.reference writes it; the dash and the zeros may be left out.
@@ -245,7 +260,6 @@ def _lock_link(token: str) -> GuardianLink:
     return link
 
 
-NAME_MISMATCH = "Type your name exactly as it is registered with ODS"
 CONFIRM_CHANGE = (
     "Confirm that you authorise the change of primary contact, or decline the application"
 )
@@ -448,9 +462,6 @@ class ApprovalResult:
 def people_of_other_organisations(application: Application) -> list[tuple[dict, list[str]]]:
     """The application's people who already hold access elsewhere, with where: the desk
     must see these and decide before approving (M1, ADR 073)."""
-    from portal.accounts.models import User
-    from portal.accounts.services import belongs_elsewhere
-
     conflicts = []
     for person in application.people:
         user = User.objects.filter(email__iexact=person["email"].strip()).first()
@@ -474,9 +485,6 @@ class ConflictsNotConfirmed(CertificateError):
 
 @transaction.atomic
 def _approve(application: Application, *, actor, conflicts_confirmed=False) -> ApprovalResult:
-    from portal.accounts.roles import Role
-    from portal.accounts.services import grant_role, send_invitation, upsert_person
-
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.state != State.AWAITING_DESK:
         raise CertificateError("Only an application waiting for the service desk can be approved")
@@ -552,8 +560,6 @@ def approve(application: Application, *, actor, conflicts_confirmed=False) -> Ap
     """Create or update the people, grant their roles and invite the new ones, all in one
     transaction. A SubmitterLimitReached from grant_role rolls everything back and becomes
     a CertificateError with a plain message; the application stays waiting for the desk."""
-    from portal.accounts.services import SubmitterLimitReached
-
     try:
         return _approve(application, actor=actor, conflicts_confirmed=conflicts_confirmed)
     except SubmitterLimitReached as error:

@@ -5,7 +5,9 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from portal.accounts import permissions
 from portal.accounts.roles import Role
+from portal.accounts.services import organisations_with_roles
 from portal.core.context_processors import SERVICE_NAME
 from portal.core.health import queue_depths, run_checks
 from portal.core.public import public
@@ -28,13 +30,19 @@ def healthz(request):
 @require_GET
 def dashboard(request):
     user = request.user
+    organisations = organisations_with_roles(user)
     # Organisations whose home for the Caldicott Guardian this person may open.
     guardian_of = {
         organisation.pk
-        for organisation, roles, *_ in user.organisations_with_roles()
-        if Role.CALDICOTT_GUARDIAN.label in roles and user.is_current_guardian_of(organisation)
+        for organisation, roles, *_ in organisations
+        if Role.CALDICOTT_GUARDIAN.label in roles
+        and permissions.is_current_guardian_of(user, organisation)
     }
-    return render(request, "core/dashboard.html", {"guardian_of": guardian_of})
+    return render(
+        request,
+        "core/dashboard.html",
+        {"organisations": organisations, "guardian_of": guardian_of},
+    )
 
 
 def _information_page(template):

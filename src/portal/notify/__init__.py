@@ -1,7 +1,5 @@
-"""Email for the portal. Use `portal.notify.send(template_name, to, personalisation)`."""
+"""Email for the portal. Send with `portal.notify.services.send(template_name, to,
+personalisation)`; callers import it as `from portal.notify import services as notify`.
 
-
-def send(template_name: str, to: str, personalisation: dict):
-    from portal.notify.services import send as _send
-
-    return _send(template_name, to, personalisation)
+Nothing is imported here: Django imports this package before the app registry is ready,
+so it cannot reach the models that sending needs."""

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from portal.notify import templates
 from portal.notify.models import OutboxMessage
+from portal.notify.tasks import deliver_message
 
 
 def send(template_name: str, to: str, personalisation: dict) -> OutboxMessage:
@@ -14,8 +15,6 @@ def send(template_name: str, to: str, personalisation: dict) -> OutboxMessage:
     is sent only if the work that asked for it was saved. Raises UnknownTemplate or
     MissingPersonalisation before anything is stored.
     """
-    from portal.notify.tasks import deliver_message
-
     template = templates.get(template_name)
     personalisation = {key: str(value) for key, value in personalisation.items()}
     subject, body = template.render(personalisation)

@@ -11,7 +11,7 @@ from portal.accounts import permissions
 from portal.accounts.models import Membership
 from portal.accounts.roles import Role
 from portal.audit.services import record
-from portal.notify import send as notify_send
+from portal.notify import services as notify
 from portal.notify.templates import register
 from portal.organisations.models import Organisation
 from portal.submissions import calendar
@@ -146,7 +146,7 @@ def send_reminder(organisation, period: str, sent_by=None) -> ReminderSent:
             recipient_emails=[person.email for person in people],
         )
         for person in people:
-            notify_send(
+            notify.send(
                 "submission_reminder",
                 person.email,
                 {

@@ -1,6 +1,7 @@
 from django import forms
 
 from portal.core.forms import NHSUKForm
+from portal.organisations.models import Organisation
 from portal.submissions.services import ALLOWED_EXTENSIONS
 
 
@@ -148,8 +149,6 @@ class AuthorityForm(NHSUKForm):
     )
 
     def _organisation(self, name):
-        from portal.organisations.models import Organisation
-
         code = self.cleaned_data[name].strip().upper()
         found = Organisation.objects.filter(code=code).first()
         if found is None:

@@ -12,6 +12,7 @@ import polars as pl
 from django.conf import settings
 from django.db.models import Count, Max
 
+from did.imaging_codes import starter_codes_path
 from did.reference import Reference, load_codes, normalise_organisations
 from portal.organisations.models import Organisation
 
@@ -55,8 +56,6 @@ def imaging_codes_path() -> Path | None:
     configured = settings.SUBMISSIONS_IMAGING_CODES
     if configured:
         return Path(configured)
-    from did.imaging_codes import starter_codes_path
-
     return starter_codes_path()
 
 

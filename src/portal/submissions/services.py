@@ -26,7 +26,7 @@ from portal.accounts import permissions
 from portal.accounts.roles import Role
 from portal.audit.services import record
 from portal.core import processes
-from portal.notify import send as notify_send
+from portal.notify import services as notify
 from portal.notify.templates import register
 from portal.organisations.models import Organisation
 from portal.store import api as store
@@ -422,7 +422,7 @@ def _tell_the_desk(submission):
     desk = permissions.people_with(None, Role.SERVICE_DESK).filter(is_active=True)
     url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("submissions:desk-overview")
     for person in desk:
-        notify_send(
+        notify.send(
             "submission_failed_desk",
             person.email,
             {

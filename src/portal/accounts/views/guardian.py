@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from portal.accounts import services
+from portal.accounts import permissions, services
 from portal.certificates.guardian_home import guardian_home
 from portal.organisations.models import Organisation
 
@@ -17,7 +17,7 @@ def guardian(request, code):
     current registered guardian sees it; anyone else gets the same 404 as for an
     organisation that does not exist."""
     organisation = get_object_or_404(Organisation, code=code.upper())
-    if not request.user.is_current_guardian_of(organisation):
+    if not permissions.is_current_guardian_of(request.user, organisation):
         raise Http404("No such organisation")
     return render(
         request,

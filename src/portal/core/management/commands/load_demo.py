@@ -4,19 +4,17 @@ Each app contributes through a `demo.py` module with `load(stdout) -> list[str]`
 returning the login lines to print; this command runs them in dependency order.
 """
 
-from importlib import import_module
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from portal.accounts import demo as accounts_demo
+from portal.certificates import demo as certificates_demo
 from portal.env import PRODUCTION
+from portal.organisations import demo as organisations_demo
+from portal.publications import demo as publications_demo
 
-DEMO_MODULES = [
-    "portal.organisations.demo",
-    "portal.accounts.demo",
-    "portal.certificates.demo",
-    "portal.publications.demo",
-]
+# In dependency order: people belong to organisations, certificates name both.
+DEMO_MODULES = [organisations_demo, accounts_demo, certificates_demo, publications_demo]
 
 
 class Command(BaseCommand):
@@ -31,8 +29,8 @@ class Command(BaseCommand):
             )
         logins: list[str] = []
         with transaction.atomic():
-            for module_name in DEMO_MODULES:
-                logins.extend(import_module(module_name).load(self.stdout))
+            for module in DEMO_MODULES:
+                logins.extend(module.load(self.stdout))
         self.stdout.write("")
         self.stdout.write("Demo logins (demo data only; never use these anywhere real):")
         for line in logins:
