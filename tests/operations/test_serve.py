@@ -80,6 +80,13 @@ def _serve(env):
     )
 
 
+def _children(pid: int) -> list[str]:
+    listed = subprocess.run(
+        ["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True
+    )
+    return listed.stdout.split()
+
+
 def _wait_until_answering(url, server, deadline=120):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
@@ -113,10 +120,11 @@ def test_portal_serve_runs_gunicorn_workers_with_production_settings(production_
         assert b'"workers": "ok"' in body
         assert b'"database": "ok"' in body
         assert "gunicorn" in headers.get("Server", "")
-        # Two worker processes under one arbiter, as SERVE_WORKERS asked.
-        children = subprocess.run(
-            ["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True
-        ).stdout.split()
+        # Two worker processes under one arbiter, as SERVE_WORKERS asked (the arbiter
+        # forks them one after another, so on a busy machine the second may come later).
+        end = time.monotonic() + 30
+        while len(children := _children(server.pid)) != 2 and time.monotonic() < end:
+            time.sleep(0.25)
         assert len(children) == 2
     finally:
         server.terminate()
