@@ -16,7 +16,7 @@ from portal.certificates.rules import (
     same_name,
 )
 from portal.core.forms import NHSUKForm
-from portal.organisations.models import Organisation
+from portal.organisations.forms import organisation_from_code
 
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
 
@@ -378,11 +378,8 @@ class GuardianEntryForm(NHSUKForm):
         self.organisation = None
 
     def clean_organisation_code(self):
-        code = self.cleaned_data["organisation_code"].strip().upper()
-        self.organisation = Organisation.objects.filter(code=code).first()
-        if self.organisation is None:
-            raise forms.ValidationError(f"There is no organisation with the ODS code {code}")
-        return code
+        self.organisation = organisation_from_code(self.cleaned_data["organisation_code"])
+        return self.organisation.code
 
     def clean_telephone(self):
         value = self.cleaned_data["telephone"]

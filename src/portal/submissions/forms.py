@@ -1,7 +1,7 @@
 from django import forms
 
 from portal.core.forms import NHSUKForm
-from portal.organisations.models import Organisation
+from portal.organisations.forms import organisation_from_code
 from portal.submissions.services import ALLOWED_EXTENSIONS
 
 
@@ -148,18 +148,11 @@ class AuthorityForm(NHSUKForm):
         max_length=200,
     )
 
-    def _organisation(self, name):
-        code = self.cleaned_data[name].strip().upper()
-        found = Organisation.objects.filter(code=code).first()
-        if found is None:
-            raise forms.ValidationError(f"There is no organisation with the ODS code {code}")
-        return found
-
     def clean_organisation(self):
-        return self._organisation("organisation")
+        return organisation_from_code(self.cleaned_data["organisation"])
 
     def clean_provider(self):
-        return self._organisation("provider")
+        return organisation_from_code(self.cleaned_data["provider"])
 
 
 class EndAuthorityForm(NHSUKForm):
