@@ -18,6 +18,7 @@ from portal.submissions import calendar, services
 from portal.submissions.models import Status, Submission
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
 from tests.submissions.processes import portal
+from tests.submissions.processes import worker as start_worker
 from tests.submissions.test_robustness import _last_month_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,15 +71,7 @@ def test_the_next_worker_resumes_the_file_and_sweeps_only_the_dead_run(
         stdout=subprocess.PIPE,
         text=True,
     )
-    worker = portal(
-        "worker",
-        "--queue-name",
-        "validation",
-        "--no-startup-delay",
-        "--interval",
-        "0.1",
-        settings_store=settings.DID_STORE,
-    )
+    worker = start_worker(settings.DID_STORE, queues="validation")
     try:
         alive = Path(live_run.stdout.readline().strip())
         # Days old, as a run on a slow machine might be: its process holds it, so it stays.

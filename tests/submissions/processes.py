@@ -58,12 +58,13 @@ def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
     return subprocess.Popen([*PORTAL, *args], env=env, **popen)
 
 
-def worker(settings_store: Path, interval: float = 0.1) -> subprocess.Popen:
-    """A task worker (both queues) polling every `interval` seconds until it is stopped."""
+def worker(settings_store: Path, interval: float = 0.1, queues: str = "*") -> subprocess.Popen:
+    """A task worker (both queues, or `queues`) polling every `interval` seconds until it
+    is stopped."""
     return portal(
         "worker",
         "--queue-name",
-        "*",
+        queues,
         "--no-startup-delay",
         "--interval",
         str(interval),

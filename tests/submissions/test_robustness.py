@@ -17,6 +17,7 @@ from tests.did.records import VALID
 from tests.object_storage import keys
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
 from tests.submissions.processes import portal as _portal
+from tests.submissions.processes import worker as start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,15 +71,7 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
         rr8_submitter, rr8, calendar.last_month(), stored_upload(_last_month_csv(400_000))
     )  # the task is queued in the database for the worker
     submission = received.submission
-    worker = _portal(
-        "worker",
-        "--queue-name",
-        "validation",
-        "--no-startup-delay",
-        "--interval",
-        "0.1",
-        settings_store=settings.DID_STORE,
-    )
+    worker = start_worker(settings.DID_STORE, queues="validation")
     try:
         started = _wait_for(
             lambda: Submission.objects.filter(pk=submission.pk, records_read__gt=0).exists()
