@@ -41,17 +41,22 @@ run: $(STAMP) $(ASSETS) ## Set up and start the portal with demo data on http://
 # so a few long files (property tests, Spark) do not leave one core idle at the end
 # (measured: 99 s against 133 s with --dist loadfile on 2 cores).
 TEST_WORKERS ?= auto
+# Tests may write bytecode (to the ignored __pycache__ folders) even where the machine sets
+# PYTHONDONTWRITEBYTECODE: otherwise every test process rewrites the asserts of every test
+# module and plugin again (pytest caches that rewrite as bytecode) and every process the
+# tests start compiles the portal again: about 4 s of each process's start-up.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
 # LibreOffice (headless) opens the published Table 1 workbook in a test.
 test: $(STAMP) $(ASSETS) ## Run the whole test suite (SQLite unless DATABASE_URL is set)
 	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
-	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
+	$(PYTEST) -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 
 # In one process: two Chromiums and two live servers on two cores make page timings the
 # test, not the page.
 test-browser: $(STAMP) $(ASSETS) ## Run the end-to-end tests in real Chromium
-	$(BIN)/pytest -q -p no:cacheprovider -m browser
+	$(PYTEST) -q -p no:cacheprovider -m browser
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests scripts

@@ -6,12 +6,12 @@ from hypothesis import settings as hypothesis_settings
 
 from tests import object_storage
 
-# Property tests draw Hypothesis's usual 100 examples each in `make test` and CI, so the
-# suite stays fast; HYPOTHESIS_PROFILE=thorough draws ten times as many (before changing a
-# reader or a rule, or nightly). No deadline: a slow example is not a failure here (speed is
+# Property tests draw 50 examples each in `make test` and CI, so the suite stays fast (each
+# run draws new ones); HYPOTHESIS_PROFILE=thorough draws 1,000 (before changing a reader or
+# a rule, or nightly). No deadline: a slow example is not a failure here (speed is
 # measured by `make bench`). Hypothesis's own "default" profile is left as it is: schemathesis
 # compares a test's settings with it.
-hypothesis_settings.register_profile("suite", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("suite", max_examples=50, deadline=None)
 hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 

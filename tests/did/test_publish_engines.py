@@ -20,7 +20,9 @@ ENGINES = ("duckdb", "spark")
 
 @pytest.fixture(scope="module")
 def spark():
-    session = spark_session("local[2]")
+    # The JIT's quick tier only: a few small queries, so compiling them well costs more than
+    # it saves (about 3 s of this module's 25).
+    session = spark_session("local[2]", driver_java_options="-XX:TieredStopAtLevel=1")
     yield session
     session.stop()
 

@@ -220,8 +220,12 @@ def duckdb_cubes(
         connection.close()
 
 
-def spark_session(master: str | None = None):
-    """One local (or cluster) session per process; getOrCreate reuses a running one."""
+def spark_session(master: str | None = None, driver_java_options: str = ""):
+    """One local (or cluster) session per process; getOrCreate reuses a running one.
+
+    `driver_java_options` go to the driver's JVM when this call starts it (the tests ask
+    for the JIT's quick tier only: their queries are small and many, and a session's
+    first queries are mostly compiling)."""
     import logging
 
     from pyspark.sql import SparkSession
@@ -236,6 +240,8 @@ def spark_session(master: str | None = None):
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
     )
+    if driver_java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", driver_java_options)
     return builder.getOrCreate()
 
 
