@@ -34,7 +34,7 @@ from bench_doc import DOC, markers, write_section
 ROOT = Path(__file__).resolve().parent.parent
 START, END = markers("submissions")
 PORTAL = [sys.executable, "-m", "portal.manage"]
-UPLOAD_TARGET_SECONDS = 10.0
+UPLOAD_TARGET_SECONDS = 5.0  # issue 14: upload end -> accepted, 1,000,000 records
 LATENCY_TARGET_MS = 300.0
 WARM_UP_ROWS = 1_000
 POLL_SECONDS = 0.1
@@ -163,11 +163,11 @@ class Portal:
                 time.sleep(0.2)
         raise RuntimeError("the portal did not start; see its log")
 
-    def upload(self, path: Path, period: str) -> dict:
+    def upload(self, path: Path, period: str, replace: bool = False) -> dict:
         with path.open("rb") as handle:
             response = self.api.post(
                 self.base + "/api/submissions",
-                data={"organisation": "RJ1", "period": period},
+                data={"organisation": "RJ1", "period": period, "replace": str(replace).lower()},
                 files={"file": (path.name, handle, "text/csv")},
                 timeout=600,
             )
@@ -316,7 +316,9 @@ def main() -> int:
         load = os.getloadavg()[0]
         print(f"uploading {args.rows:,} records ({size_mb:.0f} MB)", flush=True)
         upload_started = time.perf_counter()
-        submission = portal.upload(big, period)
+        # The warm-up file was accepted for the same month: the submitter confirms the
+        # replacement (docs/adr/080).
+        submission = portal.upload(big, period, replace=True)
         uploaded = time.perf_counter()
         stop = threading.Event()
         busy: list[float] = []
