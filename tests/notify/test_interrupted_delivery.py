@@ -48,7 +48,7 @@ def test_a_message_cut_off_mid_send_is_sent_at_the_next_worker_start(immediate_t
     assert (message.status, message.attempts) == (MessageStatus.SENT, 2)
 
 
-def test_a_message_a_live_worker_is_sending_is_left_alone(worker_heartbeats):
+def test_a_message_a_live_worker_is_sending_is_left_alone():
     message = _cut_off_mid_send()
     _running_task_for(message)
     assert tasks.resume_interrupted_deliveries() == []

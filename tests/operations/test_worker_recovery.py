@@ -98,14 +98,7 @@ def test_the_next_worker_resumes_the_file_and_sweeps_only_the_dead_run(
         partial.write_bytes(b"half an upload")
         _aged(partial, 10 * 60)
 
-        restarted = portal(
-            "worker",
-            "--queue-name",
-            "validation",
-            "--no-startup-delay",
-            "--batch",
-            settings_store=settings.DID_STORE,
-        )
+        restarted = start_worker(settings.DID_STORE, queues="validation", batch=True)
         output = restarted.communicate(timeout=180)[0].decode()
         assert restarted.returncode == 0, output[-3000:]
         submission.refresh_from_db()

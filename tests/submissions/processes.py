@@ -58,9 +58,11 @@ def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
     return subprocess.Popen([*PORTAL, *args], env=env, **popen)
 
 
-def worker(settings_store: Path, interval: float = 0.1, queues: str = "*") -> subprocess.Popen:
+def worker(
+    settings_store: Path, interval: float = 0.1, queues: str = "*", batch: bool = False
+) -> subprocess.Popen:
     """A task worker (both queues, or `queues`) polling every `interval` seconds until it
-    is stopped."""
+    is stopped, or (`batch`) until no task is left."""
     return portal(
         "worker",
         "--queue-name",
@@ -68,6 +70,7 @@ def worker(settings_store: Path, interval: float = 0.1, queues: str = "*") -> su
         "--no-startup-delay",
         "--interval",
         str(interval),
+        *(["--batch"] if batch else []),
         settings_store=settings_store,
     )
 

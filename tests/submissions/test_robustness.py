@@ -91,14 +91,7 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     # The retry: queue the stalled job again and let a fresh worker finish it.
     resume = _portal("resume-submissions", settings_store=settings.DID_STORE)
     assert resume.wait(timeout=60) == 0
-    retry = _portal(
-        "worker",
-        "--queue-name",
-        "validation",
-        "--no-startup-delay",
-        "--batch",
-        settings_store=settings.DID_STORE,
-    )
+    retry = start_worker(settings.DID_STORE, queues="validation", batch=True)
     output = retry.communicate(timeout=120)[0].decode()
     assert retry.returncode == 0, output
     submission.refresh_from_db()
