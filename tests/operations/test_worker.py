@@ -1,7 +1,6 @@
 """Validations and emails on their own queues, each worker process beating for /healthz."""
 
 import signal
-import time
 
 import pytest
 from django_tasks.exceptions import InvalidTaskError
@@ -10,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from portal.notify.tasks import deliver_message
 from portal.operations.models import WorkerHeartbeat
 from portal.submissions.services import validate_submission_task
-from tests.submissions.processes import portal
+from tests.submissions.processes import portal, wait_for
 
 
 def test_validations_and_emails_are_queued_apart(db):
@@ -27,15 +26,6 @@ def test_a_task_on_a_queue_no_worker_serves_is_refused_when_enqueued(db):
         deliver_message.using(queue_name="default").enqueue(1)
 
 
-def _wait_for(condition, seconds=60):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_worker_beats_while_it_runs_and_says_goodbye_when_stopped(transactional_db, settings):
     worker = portal(
         "worker",
@@ -47,9 +37,9 @@ def test_a_worker_beats_while_it_runs_and_says_goodbye_when_stopped(transactiona
         settings_store=settings.DID_STORE,
     )
     try:
-        assert _wait_for(lambda: WorkerHeartbeat.objects.filter(worker_id="email-1").exists()), (
-            worker.stdout.read1().decode() if worker.poll() is not None else "no beat"
-        )
+        assert wait_for(
+            lambda: WorkerHeartbeat.objects.filter(worker_id="email-1").exists(), timeout=60
+        ), worker.stdout.read1().decode() if worker.poll() is not None else "no beat"
         beat = WorkerHeartbeat.objects.get(worker_id="email-1")
         assert beat.queues == "email" and beat.pid == worker.pid
         worker.send_signal(signal.SIGTERM)

@@ -17,7 +17,7 @@ from did import scratch
 from portal.submissions import calendar, services
 from portal.submissions.models import Status, Submission
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
-from tests.submissions.processes import portal
+from tests.submissions.processes import portal, wait_for
 from tests.submissions.processes import worker as start_worker
 from tests.submissions.test_robustness import _last_month_csv
 
@@ -28,15 +28,6 @@ _LIVE_RUN = (
     "import sys; from did import scratch; folder = scratch.directory(scratch.RECORDS); "
     "print(folder.name, flush=True); sys.stdin.read()"
 )
-
-
-def _wait_for(condition, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _scratch_folders(folder: Path) -> set[Path]:
@@ -77,7 +68,7 @@ def test_the_next_worker_resumes_the_file_and_sweeps_only_the_dead_run(
         # Days old, as a run on a slow machine might be: its process holds it, so it stays.
         _aged(alive / scratch.OWNER_FILE, 3 * 24 * 3600)
         _aged(alive, 3 * 24 * 3600)
-        assert _wait_for(
+        assert wait_for(
             lambda: Submission.objects.filter(pk=submission.pk, records_read__gt=0).exists()
         ), worker.stdout.read1().decode() if worker.poll() is not None else "never started"
         dead_run = _scratch_folders(temporary) - {alive}

@@ -58,6 +58,17 @@ def portal(*args, settings_store: Path, **popen) -> subprocess.Popen:
     return subprocess.Popen([*PORTAL, *args], env=env, **popen)
 
 
+def wait_for(condition, timeout: float = 90.0) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False): what a
+    process started by the test has done by now."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def worker(
     settings_store: Path, interval: float = 0.1, queues: str = "*", batch: bool = False
 ) -> subprocess.Popen:

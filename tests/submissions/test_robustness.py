@@ -3,7 +3,6 @@ to completion; concurrent uploads all complete. These run real worker processes.
 
 import signal
 import threading
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from tests.did.records import VALID
 from tests.object_storage import keys
 from tests.submissions.factories import reference_organisations, stored_upload, submitter_for
 from tests.submissions.processes import portal as _portal
+from tests.submissions.processes import wait_for
 from tests.submissions.processes import worker as start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,15 +38,6 @@ def _last_month_csv(rows: int, marker: str = "ACC", site: str | None = None) -> 
 
     prefix = ",".join(values[c] for c in COLUMNS[:-1]) + ","
     return "".join(f"{prefix}{marker}{i:07d}\n" for i in range(rows)).encode()
-
-
-def _wait_for(condition, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _visible_records():
@@ -73,7 +64,7 @@ def test_a_worker_killed_mid_validation_leaves_nothing_visible_and_the_job_is_re
     submission = received.submission
     worker = start_worker(settings.DID_STORE, queues="validation")
     try:
-        started = _wait_for(
+        started = wait_for(
             lambda: Submission.objects.filter(pk=submission.pk, records_read__gt=0).exists()
         )
         assert started, worker.stdout.read1().decode() if worker.poll() is not None else ""
