@@ -6,7 +6,7 @@ import pytest
 
 from did.spec.items import COLUMNS
 from did.validate import validate_file
-from did.validate.checks import DATE_ITEMS
+from did.validate.dates import DATE_ITEMS
 from tests.did.records import RECEIVED, VALID, csv_text, record, write_csv, write_xml, xml_text
 
 from .conftest import DATA

@@ -19,6 +19,7 @@ from did.spec.codes import REFERRER_CODE_PATTERN
 from did.spec.items import COLUMNS
 from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY
 from did.validate import validate_file, whole_file
+from did.validate.dates import DATE_ITEMS, FIRST_DAY
 from tests.did.records import RECEIVED, csv_text, record
 from tests.did.test_validate_rules import CASES, PALINDROME_POLICY
 
@@ -327,4 +328,27 @@ def test_any_printable_values_get_the_same_report_either_way(
     path.write_bytes((ending.join(lines) + data.draw(st.sampled_from(["", ending]))).encode())
     scanned, read = _both_ways(path)
     assert whole_file_scans[-1] is True
+    assert scanned == read
+
+
+@pytest.mark.parametrize("item", list(DATE_ITEMS))
+@pytest.mark.parametrize(
+    "when",
+    ["the day before 1900", "the first day of 1900", "the receipt date", "the day after receipt"],
+)
+def test_a_date_at_either_end_of_the_screening_memo_gets_the_same_report_either_way(
+    tmp_path, whole_file_scans, item, when
+):
+    # Screening reads dates from a memo of the days from 1900 to the receipt date
+    # (did.validate.dates); a date outside it is checked again by the parser.
+    day = {
+        "the day before 1900": FIRST_DAY - timedelta(days=1),
+        "the first day of 1900": FIRST_DAY,
+        "the receipt date": RECEIVED,
+        "the day after receipt": RECEIVED + timedelta(days=1),
+    }[when]
+    path = tmp_path / "memo-edge.csv"
+    path.write_text(csv_text([record(1), record(2, **{item: day.isoformat()})]), encoding="utf-8")
+    scanned, read = _both_ways(path)
+    assert whole_file_scans[0] is True
     assert scanned == read

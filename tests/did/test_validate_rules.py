@@ -339,14 +339,15 @@ def test_more_than_a_month_after_agrees_with_calendar_month_offsets():
 
     import polars as pl
 
-    from did.validate.checks import _month_index, _more_than_a_month_after
+    from did.validate.checks import _more_than_a_month_after
+    from did.validate.dates import month_index
 
     tests = [date(2023, 12, 1) + timedelta(days=n) for n in range(0, 800, 3)]
     pairs = pl.DataFrame(
         [(t, t + timedelta(days=gap)) for t in tests for gap in range(-2, 66)],
         schema={"_test": pl.Date, "_report": pl.Date},
         orient="row",
-    ).with_columns(_month_index(c).alias(f"{c}_month") for c in ("_test", "_report"))
+    ).with_columns(month_index(c).alias(f"{c}_month") for c in ("_test", "_report"))
     checked = pairs.select(
         fast=_more_than_a_month_after("_report", "_test"),
         plain=pl.col("_report") > pl.col("_test").dt.offset_by("1mo"),

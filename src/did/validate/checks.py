@@ -11,7 +11,6 @@ from typing import TypeVar
 import polars as pl
 
 from did.spec.codes import (
-    DATE_PATTERN,
     GENDER,
     NICIP_PATTERN,
     PATIENT_SOURCE_SETTING,
@@ -22,6 +21,8 @@ from did.spec.codes import (
 )
 from did.spec.items import COLUMNS
 from did.spec.policy import CutOff, Policy
+from did.validate import dates
+from did.validate.dates import DATE_ITEMS
 from did.validate.identifiers import (
     modulus_11_check_digit,
     nhs_number_fails_modulus_11,
@@ -31,17 +32,6 @@ from did.validate.identifiers import (
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
-DATE_ITEMS = {
-    "birth_date": "_birth",
-    "request_date": "_request",
-    "request_received_date": "_received",
-    "test_date": "_test",
-    "report_date": "_report",
-}
-# Parsed dates whose month index (year * 12 + month) rules compare.
-MONTH_INDEXED = ("_birth", "_request", "_received", "_test", "_report")
-# Dates with many distinct values parse faster without Polars' parse cache.
-UNCACHED_DATES = {"birth_date"}
 # What the NHS number loses before it is checked: every white-space character and hyphen.
 NHS_NUMBER_SEPARATORS = r"[\s\-]"
 IDENTIFIERS = ("nhs_number", "birth_date", "ethnic_category", "gender", "postcode", "gp_practice")
@@ -100,24 +90,18 @@ def screen(frame: Frame) -> Frame:
     )
 
 
-def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
+def prepare(records: pl.LazyFrame, *, screening_until: date | None = None) -> pl.LazyFrame:
     """Add parsed dates and normalised helper columns (all named with a leading _).
 
     Helpers that several rules share are materialised here, once: Polars does not
-    reliably reuse a sub-expression repeated inside one expression tree.
+    reliably reuse a sub-expression repeated inside one expression tree. When screening
+    (see screen), the dates come from the memo of the days up to `screening_until`, the
+    receipt date (did.validate.dates).
     """
+    parsed_dates, month_indexes = dates.helpers(screening_until=screening_until)
     return records.with_columns(
         ten_digits("nhs_number").alias("_nhs_digits"),
-        *[
-            # The pattern first: the parser alone also reads " 2025-6-01" or "+2025-6-01"
-            # (it skips white space and a sign before a number), which are not CCYY-MM-DD.
-            pl.when(pl.col(item).str.contains(DATE_PATTERN))
-            .then(
-                pl.col(item).str.to_date("%Y-%m-%d", strict=False, cache=item not in UNCACHED_DATES)
-            )
-            .alias(parsed)
-            for item, parsed in DATE_ITEMS.items()
-        ],
+        *parsed_dates,
         pl.col("postcode")
         .str.replace_all(" ", "", literal=True)
         .str.to_uppercase()
@@ -128,16 +112,12 @@ def prepare(records: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("site_code").str.to_uppercase().alias("_site"),
     ).with_columns(
         modulus_11_check_digit("_nhs_digits").alias("_nhs_check"),
-        *[_month_index(parsed).alias(f"{parsed}_month") for parsed in MONTH_INDEXED],
+        *month_indexes,
     )
 
 
 def _invalid_date(item: str) -> pl.Expr:
     return pl.col(item).is_not_null() & pl.col(DATE_ITEMS[item]).is_null()
-
-
-def _month_index(column: str) -> pl.Expr:
-    return pl.col(column).dt.year().cast(pl.Int32) * 12 + pl.col(column).dt.month().cast(pl.Int32)
 
 
 def _more_than_a_month_after(later: str, earlier: str) -> pl.Expr:

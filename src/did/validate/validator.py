@@ -70,7 +70,9 @@ class Validator:
         self.helpers = reference_helpers(context.reference, context.codes)
         self.issue_parts: list[pl.DataFrame] = []
         self.record_count = 0
-        self.bad_snomed: dict[str, bool] = {}
+        # SNOMED CT values already tested (_snomed_bad), and those of them that failed.
+        self._snomed_tested = pl.Series(dtype=pl.String)
+        self._snomed_invalid = pl.Series(dtype=pl.String)
         # Every record's exact DIDS071 key goes to disk as it is read; only the keys of
         # records whose hash repeats are read back (duplicate_issues).
         self._key_spill = scratch.directory(scratch.KEYS)
@@ -83,17 +85,22 @@ class Validator:
 
     def _snomed_bad(self, values: pl.Series) -> pl.Series:
         """True where the value is not a SNOMED CT concept id. The check digit is tested
-        in Python on each distinct value once; records are matched column-wise."""
-        distinct = values.drop_nulls().unique()
-        fresh = distinct.filter(~distinct.is_in(list(self.bad_snomed)))
+        in Python on each distinct value once a validation; the records are matched
+        column-wise, against Series (a Python list would be converted every batch)."""
+        tested, invalid = self._snomed_tested, self._snomed_invalid
+        fresh = values.filter(~values.is_in(tested.implode()))  # a null is_in is null: dropped
         if fresh.len():
-            invalid = set(invalid_snomed_ids(fresh).to_list())
-            self.bad_snomed.update({v: v in invalid for v in fresh.to_list()})
-        return values.is_in([v for v, is_bad in self.bad_snomed.items() if is_bad])
+            fresh = fresh.unique()
+            # Batches may come from two threads at once: this call answers from its own
+            # copies; a value whose result the other call's update loses is tested again.
+            tested = pl.concat([tested, fresh])
+            invalid = pl.concat([invalid, invalid_snomed_ids(fresh)])
+            self._snomed_tested, self._snomed_invalid = tested, invalid
+        return values.is_in(invalid.implode())
 
-    def _work(self, records: pl.LazyFrame) -> pl.LazyFrame:
-        """The records with the helper columns the rules read."""
-        work = prepare(records)
+    def _work(self, records: pl.LazyFrame, *, screening: bool = False) -> pl.LazyFrame:
+        """The records with the helper columns the rules read (see checks.prepare)."""
+        work = prepare(records, screening_until=self.context.received if screening else None)
         for step in self.helpers:
             work = work.with_columns(step)
         if "DIDP114" not in self.masks:
@@ -118,7 +125,7 @@ class Validator:
         # A rule that is null (unknown) does not fire: any_horizontal is True only where
         # one is True, so the masks need no fill_null here.
         fires = pl.any_horizontal(self.masks[code] for code in self.ordered)
-        return self._work(screened).filter(fires).select(RECORD_NUMBER, *COLUMNS)
+        return self._work(screened, screening=True).filter(fires).select(RECORD_NUMBER, *COLUMNS)
 
     @staticmethod
     def exact_keys(records: pl.LazyFrame) -> pl.LazyFrame:
@@ -142,21 +149,30 @@ class Validator:
 
     def take_issues(self, fired: pl.DataFrame) -> None:
         """Keep the issues of `fired` (see fired): record, rule, value and keys of each."""
-        fired = fired.rechunk()  # a streaming scan leaves one chunk per morsel
-        for code in self.ordered:
-            if not fired[code].any():
-                continue
-            item = RULES[code].item
-            value = pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
+        firing = fired.select(pl.col(self.ordered).any()).row(0)
+        parts = [
             # Filter after selecting: only the columns an issue keeps are copied.
-            self.issue_parts.append(
-                fired.select(
-                    pl.col(RECORD_NUMBER).alias("record"),
-                    pl.lit(code, dtype=RULE_ENUM).alias("rule"),
-                    value.alias("value"),
-                    *ISSUE_KEYS,
-                ).filter(fired[code])
+            fired.lazy()
+            .select(
+                pl.col(RECORD_NUMBER).alias("record"),
+                pl.lit(code, dtype=RULE_ENUM).alias("rule"),
+                self._issue_value(code).alias("value"),
+                *ISSUE_KEYS,
+                pl.col(code).alias("_fires"),
             )
+            .filter("_fires")
+            .drop("_fires")
+            for code, fires in zip(self.ordered, firing, strict=True)
+            if fires
+        ]
+        if parts:  # one collect: Polars takes the rules' issues side by side
+            self.issue_parts.append(pl.concat(parts).collect())
+
+    @staticmethod
+    def _issue_value(code: str) -> pl.Expr:
+        """What an issue of rule `code` quotes: the value of the rule's item, if a column."""
+        item = RULES[code].item
+        return pl.col(item) if item in COLUMNS else pl.lit(None, dtype=pl.String)
 
     def add(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Validate one batch of records as read; return it normalised."""
