@@ -153,7 +153,8 @@ def plain_csv(path: Path) -> PlainCsv | None:
         order = ColumnOrder(tuple(mapped))
     else:
         try:
-            rows = [line.split(",") for line in _first_lines(head[bom:]).splitlines()]
+            lines = _first_lines(head[bom:]).splitlines()[:SAMPLE_ROWS]
+            rows = [line.split(",") for line in lines]
         except UnicodeDecodeError:
             return None
         order = column_order(rows)

@@ -7,6 +7,7 @@ submitter may send records for. `Validator` turns it into one boolean expression
 what fires; `issues()` then adds DIDS071, which needs every record's key.
 """
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,7 @@ class Validator:
         # records whose hash repeats are read back (duplicate_issues).
         self._key_spill = scratch.directory(scratch.KEYS)
         self._key_files = 0
+        self._duplicates: Future[pl.DataFrame] | None = None
 
     def key_spill_file(self) -> Path:
         """A new file for exact keys (exact_keys) in this validation's spill."""
@@ -217,9 +219,19 @@ class Validator:
             *ISSUE_KEYS,
         )
 
+    def keys_complete(self) -> None:
+        """Every record's key is in the spill: start DIDS071 (duplicate_issues) on another
+        thread, to run while the caller takes the other issues; issues() waits for it.
+        (Polars lets go of the interpreter while it reads and sorts the keys.)"""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="did-keys")
+        self._duplicates = pool.submit(self.duplicate_issues)
+        pool.shutdown(wait=False)  # the thread ends when its one task is done
+
     def issues(self) -> pl.DataFrame:
         try:
-            parts = [*self.issue_parts, self.duplicate_issues()]
+            pending = self._duplicates
+            duplicates = pending.result() if pending else self.duplicate_issues()
+            parts = [*self.issue_parts, duplicates]
         finally:
             self._key_spill.cleanup()
         issues = pl.concat(parts) if parts else empty_issues()

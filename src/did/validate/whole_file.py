@@ -136,6 +136,7 @@ def validate_whole(
                 for part in spool.glob("part-*.parquet"):
                     part.unlink()
             return False
+        validator.keys_complete()
         for found_file in found_files:
             for found in _slices(found_file):
                 if spool is None:  # screened candidates: check again, normalised
