@@ -9,9 +9,10 @@ Record rules are Polars expressions (checks.py, reference_checks.py), each in on
 listed in did/spec/rules.py. A plain CSV file (did.read.plain) is validated in streaming
 passes of a million records (whole_file.py); any other file (quoted fields, Windows-1252,
 XML, zip) is read batch by batch by the general reader (a large XML file by two processes,
-did.read.xml_split) and each batch is normalised and checked by the same rules. The whole-file rule DIDS071 (site code +
-accession number unique) runs once at the end, over every record's key hash, with the keys
-themselves spilled to disk as records go by (validator.py).
+did.read.xml_split) and each batch is normalised and checked by the same rules. Two rules
+run once at the end, from what each record leaves on disk as it goes by (validator.py):
+DIDS071 (site code + accession number unique), over every record's key hash, and DIDP114
+(a SNOMED CT code's form), over each distinct code.
 Validated records are spooled to Parquet in a private temporary directory (when kept) so a
 10-million-record file never sits in memory. With `out`, the accepted records are derived
 (did.derive) and written a batch at a time as `out/records.parquet`, and every issue as

@@ -4,7 +4,10 @@
 the reference data and, for a submission, the reporting period and the providers the
 submitter may send records for. `Validator` turns it into one boolean expression a rule
 (checks.py, reference_checks.py), applies them to record frames (lazy or not) and keeps
-what fires; `issues()` then adds DIDS071, which needs every record's key.
+what fires. Two rules are decided after the records, from what each record leaves in a
+spill on disk as it goes by (`spill`): DIDS071, which needs every record's key, and
+DIDP114, whose check digit is tested in Python once for each distinct SNOMED CT code
+(`after_records`, `issues`).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,56 +64,34 @@ class Validator:
         masks = record_masks(context.received, context.policy)
         masks.update(period_masks(context.period, context.other_months_allowed))
         masks.update(reference_masks(context.reference, context.codes, context.providers))
-        masks["DIDP114"] = pl.col("_snomed_bad")
         have = available(context.reference, context.codes)
         for code, gives_way_to in _FORM_RULES.items():
             if gives_way_to in have:
-                del masks[code]
+                masks.pop(code, None)
+        # DIDP114 (a SNOMED CT code's form) is decided after the records (snomed_issues).
+        self.checks_snomed_form = _FORM_RULES["DIDP114"] not in have
         self.ordered = [code for code in _RULE_ORDER if code in masks]
         self.masks = masks
         self.helpers = reference_helpers(context.reference, context.codes)
         self.issue_parts: list[pl.DataFrame] = []
         self.record_count = 0
-        # SNOMED CT values already tested (_snomed_bad), and those of them that failed.
-        self._snomed_tested = pl.Series(dtype=pl.String)
-        self._snomed_invalid = pl.Series(dtype=pl.String)
-        # Every record's exact DIDS071 key goes to disk as it is read; only the keys of
-        # records whose hash repeats are read back (duplicate_issues).
-        self._key_spill = scratch.directory(scratch.KEYS)
-        self._key_files = 0
-        self._duplicates: Future[pl.DataFrame] | None = None
+        # What every record leaves for the rules decided after the records (spill): a
+        # file a batch or pass, read back by after_records.
+        self._spill = scratch.directory(scratch.KEYS)
+        self._spill_files = 0
+        self._after_records: Future[pl.DataFrame] | None = None
 
-    def key_spill_file(self) -> Path:
-        """A new file for exact keys (exact_keys) in this validation's spill."""
-        self._key_files += 1
-        return Path(self._key_spill.name) / f"keys-{self._key_files:06d}.parquet"
-
-    def _snomed_bad(self, values: pl.Series) -> pl.Series:
-        """True where the value is not a SNOMED CT concept id. The check digit is tested
-        in Python on each distinct value once a validation; the records are matched
-        column-wise, against Series (a Python list would be converted every batch)."""
-        tested, invalid = self._snomed_tested, self._snomed_invalid
-        fresh = values.filter(~values.is_in(tested.implode()))  # a null is_in is null: dropped
-        if fresh.len():
-            fresh = fresh.unique()
-            # Batches may come from two threads at once: this call answers from its own
-            # copies; a value whose result the other call's update loses is tested again.
-            tested = pl.concat([tested, fresh])
-            invalid = pl.concat([invalid, invalid_snomed_ids(fresh)])
-            self._snomed_tested, self._snomed_invalid = tested, invalid
-        return values.is_in(invalid.implode())
+    def spill_file(self) -> Path:
+        """A new file for what records leave (spill) in this validation's scratch folder."""
+        self._spill_files += 1
+        return Path(self._spill.name) / f"spill-{self._spill_files:06d}.parquet"
 
     def _work(self, records: pl.LazyFrame, *, screening: bool = False) -> pl.LazyFrame:
         """The records with the helper columns the rules read (see checks.prepare)."""
         work = prepare(records, screening_until=self.context.received if screening else None)
         for step in self.helpers:
             work = work.with_columns(step)
-        if "DIDP114" not in self.masks:
-            return work
-        snomed_bad = pl.col("snomed_code").map_batches(
-            self._snomed_bad, return_dtype=pl.Boolean, is_elementwise=True
-        )
-        return work.with_columns(snomed_bad.alias("_snomed_bad"))
+        return work
 
     def fired(self, records: pl.LazyFrame) -> pl.LazyFrame:
         """The normalised records on which any rule fires: record_number, the 18 items
@@ -130,23 +111,28 @@ class Validator:
         return self._work(screened, screening=True).filter(fires).select(RECORD_NUMBER, *COLUMNS)
 
     @staticmethod
-    def exact_keys(records: pl.LazyFrame) -> pl.LazyFrame:
-        """Each record's site code (upper case) and accession number: the DIDS071 key."""
-        return records.select(
-            RECORD_NUMBER, pl.col("site_code").str.to_uppercase(), "accession_number"
-        ).drop_nulls()
+    def spill(records: pl.LazyFrame) -> pl.LazyFrame:
+        """What each record leaves for the rules decided after the records: its number,
+        site code, accession number and SNOMED CT code as normalised, and the 64-bit hash
+        of its DIDS071 key (site code in upper case, accession number; null without one).
 
-    @classmethod
-    def keys(cls, records: pl.LazyFrame) -> pl.LazyFrame:
-        """Each record's DIDS071 key and its 64-bit hash, written to the key spill
-        (key_spill_file) as records go by. Only the hashes are read back into memory for the
-        whole file (16 bytes a record where the two strings took about 40: at 5,000,000
-        records, 200 MB), and the keys of the few records whose hash repeats."""
-        key = pl.struct("site_code", "accession_number").hash()
-        return cls.exact_keys(records).with_columns(key.alias("_hash"))
+        Only the hashes of the whole file are read back into memory (8 bytes a record
+        where the two strings took about 40: at 5,000,000 records, 160 MB), then the
+        keys of the few records whose hash repeats, and the distinct SNOMED CT codes.
+        A record with neither a key nor a SNOMED CT code leaves nothing."""
+        site, accession = pl.col("site_code"), pl.col("accession_number")
+        key = pl.struct(site.str.to_uppercase(), accession).hash()
+        has_key = site.is_not_null() & accession.is_not_null()
+        return records.select(
+            RECORD_NUMBER,
+            "site_code",
+            "accession_number",
+            "snomed_code",
+            pl.when(has_key).then(key).alias("_hash"),
+        ).filter(has_key | pl.col("snomed_code").is_not_null())
 
     def count(self, record_count: int) -> None:
-        """Count `record_count` more records (their keys are in the spill)."""
+        """Count `record_count` more records (what they leave is in the spill)."""
         self.record_count += record_count
 
     def take_issues(self, fired: pl.DataFrame) -> None:
@@ -179,20 +165,23 @@ class Validator:
     def add(self, batch: pl.DataFrame) -> pl.DataFrame:
         """Validate one batch of records as read; return it normalised."""
         records = normalise(batch)
-        fired, keys = pl.collect_all([self.fired(records.lazy()), self.keys(records.lazy())])
-        keys.write_parquet(self.key_spill_file(), compression="lz4")
+        fired, spill = pl.collect_all([self.fired(records.lazy()), self.spill(records.lazy())])
+        spill.write_parquet(self.spill_file(), compression="lz4")
         self.take_issues(fired)
         self.count(records.height)
         return records
+
+    def _spilled(self) -> pl.LazyFrame:
+        return pl.scan_parquet(Path(self._spill.name) / "*.parquet")
 
     def duplicate_issues(self) -> pl.DataFrame:
         """DIDS071 over the whole file. Only records whose key hash repeats (usually a
         handful) can repeat a key; their exact keys are read back from the spill and
         compared, so a hash collision is never taken for a repeat."""
-        if not self._key_files:
+        if not self._spill_files:
             return empty_issues()
-        spilled = pl.scan_parquet(Path(self._key_spill.name) / "*.parquet")
-        keys = spilled.select(RECORD_NUMBER, "_hash").collect()
+        spilled = self._spilled()
+        keys = spilled.select(RECORD_NUMBER, "_hash").drop_nulls().collect()
         # Sorting 64-bit hashes and comparing neighbours is several times faster than
         # is_duplicated on the two strings.
         hashes = keys["_hash"].sort()
@@ -200,9 +189,11 @@ class Validator:
         if repeated.is_empty():
             return empty_issues()
         candidates = keys.filter(pl.col("_hash").is_in(repeated.implode()))[RECORD_NUMBER]
-        exact = spilled.filter(pl.col(RECORD_NUMBER).is_in(candidates.implode()))
+        exact = spilled.filter(pl.col(RECORD_NUMBER).is_in(candidates.implode())).select(
+            RECORD_NUMBER, pl.col("site_code").str.to_uppercase(), "accession_number"
+        )
         # rechunk: Polars 2.1 can panic in pl.format over columns chunked differently.
-        exact = exact.drop("_hash").collect().sort(RECORD_NUMBER).rechunk()
+        exact = exact.collect().sort(RECORD_NUMBER).rechunk()
         first = pl.col(RECORD_NUMBER).min().over("site_code", "accession_number")
         repeats = exact.with_columns(first.alias("_first")).filter(
             pl.col(RECORD_NUMBER) != pl.col("_first")
@@ -219,21 +210,47 @@ class Validator:
             *ISSUE_KEYS,
         )
 
-    def keys_complete(self) -> None:
-        """Every record's key is in the spill: start DIDS071 (duplicate_issues) on another
-        thread, to run while the caller takes the other issues; issues() waits for it.
-        (Polars lets go of the interpreter while it reads and sorts the keys.)"""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="did-keys")
-        self._duplicates = pool.submit(self.duplicate_issues)
+    def snomed_issues(self) -> pl.DataFrame:
+        """DIDP114 over the whole file: each distinct SNOMED CT code in the spill is tested
+        once (invalid_snomed_ids: the check digit is Python), then the records holding a
+        code that fails are read back. (Tested in the stream, it was a Python call every
+        few thousand records.)"""
+        if not (self.checks_snomed_form and self._spill_files):
+            return empty_issues()
+        spilled = self._spilled()
+        codes = spilled.select(pl.col("snomed_code").drop_nulls().unique()).collect()
+        invalid = invalid_snomed_ids(codes.to_series())
+        if invalid.is_empty():
+            return empty_issues()
+        return (
+            spilled.filter(pl.col("snomed_code").is_in(invalid.implode()))
+            .select(
+                pl.col(RECORD_NUMBER).alias("record"),
+                pl.lit("DIDP114", dtype=RULE_ENUM).alias("rule"),
+                pl.col("snomed_code").alias("value"),
+                *ISSUE_KEYS,
+            )
+            .collect()
+        )
+
+    def after_records(self) -> None:
+        """Every record has left its part in the spill: decide the rules that need all of
+        them (DIDS071, DIDP114) on another thread, while the caller takes the other
+        issues; issues() waits for it. (Polars lets go of the interpreter as it reads.)"""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="did-after")
+        self._after_records = pool.submit(self._decided_after_records)
         pool.shutdown(wait=False)  # the thread ends when its one task is done
+
+    def _decided_after_records(self) -> pl.DataFrame:
+        return pl.concat([self.duplicate_issues(), self.snomed_issues()])
 
     def issues(self) -> pl.DataFrame:
         try:
-            pending = self._duplicates
-            duplicates = pending.result() if pending else self.duplicate_issues()
-            parts = [*self.issue_parts, duplicates]
+            pending = self._after_records
+            after = pending.result() if pending else self._decided_after_records()
+            parts = [*self.issue_parts, after]
         finally:
-            self._key_spill.cleanup()
+            self._spill.cleanup()
         issues = pl.concat(parts) if parts else empty_issues()
         issues = issues.cast(ISSUE_SCHEMA).with_columns(
             quoted(pl.col(column)).alias(column) for column in ("value", *ISSUE_KEYS)

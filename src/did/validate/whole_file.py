@@ -75,7 +75,7 @@ def _noting_progress(
 def _plans(
     raw: pl.LazyFrame, validator: Validator, part: Path | None, found: Path
 ) -> list[pl.LazyFrame]:
-    """[records on which a rule fires, sunk to `found`; DIDS071 keys; byte tally; and the
+    """[records on which a rule fires, sunk to `found`; the spill; byte tally; and the
     normalised records sunk to the spool's `part` when kept].
 
     The byte count rides along with each record, so the scan is not forked before the
@@ -92,13 +92,13 @@ def _plans(
         kept = [
             records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(part, compression="lz4", lazy=True)
         ]
-    # The DIDS071 keys and their hashes go to the validator's key spill (validator.py).
-    keys = validator.keys(records).sink_parquet(
-        validator.key_spill_file(), compression="uncompressed", lazy=True
+    # What each record leaves for DIDS071 and DIDP114 goes to the spill (Validator.spill).
+    spill = validator.spill(records).sink_parquet(
+        validator.spill_file(), compression="uncompressed", lazy=True
     )
     return [
         found_plan.sink_parquet(found, compression="lz4", lazy=True),
-        keys,
+        spill,
         PlainCsv.tally(records),
         *kept,
     ]
@@ -136,7 +136,7 @@ def validate_whole(
                 for part in spool.glob("part-*.parquet"):
                     part.unlink()
             return False
-        validator.keys_complete()
+        validator.after_records()
         for found_file in found_files:
             for found in _slices(found_file):
                 if spool is None:  # screened candidates: check again, normalised
