@@ -113,22 +113,24 @@ class Validator:
     @staticmethod
     def spill(records: pl.LazyFrame) -> pl.LazyFrame:
         """What each record leaves for the rules decided after the records: its number,
-        site code, accession number and SNOMED CT code as normalised, and the 64-bit hash
-        of its DIDS071 key (site code in upper case, accession number; null without one).
+        site code, accession number and SNOMED CT code as normalised, and, when it has a
+        DIDS071 key (site code and accession number), the 64-bit hash of its accession
+        number.
 
-        Only the hashes of the whole file are read back into memory (8 bytes a record
-        where the two strings took about 40: at 5,000,000 records, 160 MB), then the
-        keys of the few records whose hash repeats, and the distinct SNOMED CT codes.
+        Only the hashes of the whole file are read back into memory (16 bytes a record
+        with its number, where the strings took about 40: at 5,000,000 records, 80 MB),
+        then the keys of the records whose accession number repeats, which
+        duplicate_issues compares whole, and the distinct SNOMED CT codes. (Hashing the
+        site code too would need it upper-cased for every record, a tenth of the pass.)
         A record with neither a key nor a SNOMED CT code leaves nothing."""
         site, accession = pl.col("site_code"), pl.col("accession_number")
-        key = pl.struct(site.str.to_uppercase(), accession).hash()
         has_key = site.is_not_null() & accession.is_not_null()
         return records.select(
             RECORD_NUMBER,
             "site_code",
             "accession_number",
             "snomed_code",
-            pl.when(has_key).then(key).alias("_hash"),
+            pl.when(has_key).then(accession.hash()).alias("_hash"),
         ).filter(has_key | pl.col("snomed_code").is_not_null())
 
     def count(self, record_count: int) -> None:
@@ -175,9 +177,10 @@ class Validator:
         return pl.scan_parquet(Path(self._spill.name) / "*.parquet")
 
     def duplicate_issues(self) -> pl.DataFrame:
-        """DIDS071 over the whole file. Only records whose key hash repeats (usually a
-        handful) can repeat a key; their exact keys are read back from the spill and
-        compared, so a hash collision is never taken for a repeat."""
+        """DIDS071 over the whole file. Only records whose accession number's hash
+        repeats (usually a handful) can repeat a key; their exact keys are read back from
+        the spill and compared, so neither the same accession number at another site nor
+        a hash collision is ever taken for a repeat."""
         if not self._spill_files:
             return empty_issues()
         spilled = self._spilled()
