@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from did.spec.policy import DSP_POLICY, PORTAL_POLICY, XSD_STRICT_POLICY, Rejection
 from did.spec.rules import RECORD_RULES, RULES, Severity
@@ -380,3 +382,26 @@ def test_a_birth_date_not_exactly_ccyy_mm_dd_is_not_a_valid_date(tmp_path, value
     path = write_csv(tmp_path / "records.csv", [record(1), record(2, birth_date=value)])
     report = validate_file(path, received=RECEIVED, keep_records=keep_records)
     assert report.issue_table().select("record", "rule").rows() == [(2, "DIDS005")]
+
+
+@given(st.lists(st.integers(0, 9_999_999_999), min_size=1, max_size=200))
+def test_the_nhs_number_check_agrees_with_the_modulus_11_definition(numbers):
+    import polars as pl
+
+    from did.validate.identifiers import (
+        modulus_11_check_digit,
+        nhs_number_fails_modulus_11,
+        ten_digits,
+    )
+
+    def fails(text: str) -> bool:  # the Data Dictionary's definition, digit by digit
+        total = sum(int(digit) * (10 - i) for i, digit in enumerate(text[:9]))
+        check = (11 - total % 11) % 11
+        return check == 10 or check != int(text[9])
+
+    texts = [f"{number:010d}" for number in numbers]
+    frame = pl.DataFrame({"nhs_number": texts}).with_columns(ten_digits("nhs_number").alias("d"))
+    checked = frame.with_columns(modulus_11_check_digit("d").alias("c")).select(
+        nhs_number_fails_modulus_11("d", "c")
+    )
+    assert checked.to_series().to_list() == [fails(text) for text in texts]

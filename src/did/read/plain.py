@@ -69,7 +69,8 @@ class PlainCsv:
     @staticmethod
     def with_row_bytes(records: pl.LazyFrame) -> pl.LazyFrame:
         """Add ROW_BYTES: the bytes of the record's 18 fields as read, for `complete`."""
-        field_bytes = pl.sum_horizontal(pl.col(COLUMNS).str.len_bytes().cast(pl.Int64))
+        # A line is at most 64 KiB (did.read.csv.MAX_LINE_BYTES): its sum fits 32 bits.
+        field_bytes = pl.sum_horizontal(pl.col(COLUMNS).str.len_bytes()).cast(pl.Int64)
         return records.with_columns(field_bytes.alias(ROW_BYTES))
 
     @staticmethod
