@@ -141,7 +141,7 @@ def side_by_side(path: Path, received: str, repeats: int) -> tuple[dict[str, Run
         runs["a"].append(floor(path))
         runs["b"].append(did_validate(path, received))
         runs["a0"].append(start_up("duckdb"))
-        runs["b0"].append(start_up("did.commands.validate"))
+        runs["b0"].append(start_up("did.commands._validate_run"))
         print(f"round {round_}: floor {runs['a'][-1].seconds:.2f} s, "
               f"did validate {runs['b'][-1].seconds:.2f} s", flush=True)  # fmt: skip
     ratios = [b.seconds / a.seconds for a, b in zip(runs["a"], runs["b"], strict=True)]

@@ -15,8 +15,11 @@ from did import __version__, commands
 
 
 def _module_names() -> dict[str, str]:
-    """Command name -> module name: the module `codes_import` is `did codes-import`."""
-    modules = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    """Command name -> module name: the module `codes_import` is `did codes-import`. A
+    module whose name starts with _ is a command's own (did/commands/_validate_run.py)."""
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")
+    )
     return {name.replace("_", "-"): name for name in modules}
 
 

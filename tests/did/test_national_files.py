@@ -42,7 +42,7 @@ def test_a_file_in_the_national_order_is_read_without_a_notice(
     tmp_path, monkeypatch, general_reader
 ):
     if general_reader:
-        monkeypatch.setattr("did.validate.plain_csv", lambda path: None)
+        monkeypatch.setattr("did.validate.plain_csv", lambda *_: None)
     path = tmp_path / "national.csv"
     path.write_text(in_order(DATA_ROWS, COLUMNS))
     report = validate_file(path, received=RECEIVED)
@@ -56,7 +56,7 @@ def test_a_file_with_the_codes_before_the_test_date_is_recognised_and_read_that_
     tmp_path, monkeypatch, general_reader
 ):
     if general_reader:
-        monkeypatch.setattr("did.validate.plain_csv", lambda path: None)
+        monkeypatch.setattr("did.validate.plain_csv", lambda *_: None)
     path = tmp_path / "rotated.csv"
     path.write_text(in_order(DATA_ROWS, XML_ORDER))
     report = validate_file(path, received=RECEIVED)

@@ -145,7 +145,7 @@ def general_reader_only(monkeypatch):
     """Offer no file to the whole-file scan (did.read.plain), so the batch reader runs."""
     import did.validate
 
-    monkeypatch.setattr(did.validate, "plain_csv", lambda path: None)
+    monkeypatch.setattr(did.validate, "plain_csv", lambda *_: None)
 
 
 def test_a_file_is_read_in_batches_with_continuous_record_numbers(tmp_path, monkeypatch):
@@ -594,7 +594,8 @@ def test_a_line_far_longer_than_any_record_is_rejected_before_it_is_parsed(tmp_p
 def test_line_lengths_are_checked_exactly_at_the_limit(tmp_path, monkeypatch, lines, too_long):
     import did.read.csv as reader
 
-    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 10)
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 10)  # in messages
+    monkeypatch.setattr("did.bytescan.MAX_LINE_BYTES", 10)  # in the scan
     path = tmp_path / "l.csv"
     path.write_text("\n".join(lines))
     if too_long is None:
@@ -720,7 +721,7 @@ def test_an_issue_quotes_a_long_value_only_in_part(tmp_path):
 def one_page_windows(monkeypatch):
     import mmap
 
-    import did.read.mapped as mapped
+    import did.bytescan as mapped
 
     monkeypatch.setattr(mapped, "WINDOW", mmap.PAGESIZE)
     return mmap.PAGESIZE
@@ -732,7 +733,7 @@ def test_bytes_are_found_in_any_window_and_let_go_pages_read_back(
 ):
     import mmap
 
-    from did.read.mapped import found
+    from did.bytescan import found
 
     page = one_page_windows
     content = bytearray(b"a,b\n" * (page // 2))  # two pages
@@ -750,7 +751,8 @@ def test_a_long_line_is_found_after_the_pages_before_it_were_let_go(
 ):
     import did.read.csv as reader
 
-    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 100)
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 100)  # in messages
+    monkeypatch.setattr("did.bytescan.MAX_LINE_BYTES", 100)  # in the scan
     lines = ["x" * 50] * (one_page_windows // 10) + ["y" * 101, "z"]
     path = tmp_path / "l.csv"
     path.write_text("\n".join(lines))

@@ -193,7 +193,8 @@ def test_a_file_with_old_mac_line_ends_is_read_whatever_its_size(tmp_path):
 
 
 def test_a_long_line_in_a_file_with_old_mac_line_ends_is_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 1000)  # in messages
+    monkeypatch.setattr("did.bytescan.MAX_LINE_BYTES", 1000)  # in the scan
     lines = _csv([record(n) for n in range(1, 30)], "\r").split("\r")
     lines[2] = "x" * 1200
     path = tmp_path / "mac.csv"

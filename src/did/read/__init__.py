@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from did import scratch
+from did.bytescan import ByteFacts
 from did.read.csv import read_csv, reject_long_lines
 from did.read.errors import FileRejected
 from did.read.frame import RECORD_NUMBER
@@ -35,6 +36,7 @@ class RecordSource:
     format: str  # "csv" or "xml"
     # How the file was read, when the report should say (a CSV file's column order).
     notices: list[str] = field(default_factory=list)
+    known: ByteFacts | None = None  # the byte facts of `path`, when worked out beforehand
 
     def batches(self) -> Iterator[pl.DataFrame]:
         if self.format == "xml":
@@ -70,7 +72,8 @@ def _has_text(path: Path) -> bool:
 
 
 @contextmanager
-def open_records(path: Path | str) -> Iterator[RecordSource]:
+def open_records(path: Path | str, known: ByteFacts | None = None) -> Iterator[RecordSource]:
+    """The file's records; `known`: its byte facts (did.bytescan), when already worked out."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(path)
@@ -79,6 +82,7 @@ def open_records(path: Path | str) -> Iterator[RecordSource]:
         if kind == "zip":
             path = extract_single(path, Path(work))
             kind = _sniff(path)
+            known = None  # facts of the zip file, not of what it holds
             if kind == "zip":
                 raise FileRejected("DIDP107", "The zip file holds another zip file.")
         if kind == "empty":
@@ -88,8 +92,8 @@ def open_records(path: Path | str) -> Iterator[RecordSource]:
                 "DIDP103", "The file is UTF-16 text; save it as UTF-8 (or Windows-1252) CSV."
             )
         if kind == "csv":
-            reject_long_lines(path)
-        yield RecordSource(path=path, format=kind)
+            reject_long_lines(path, known)
+        yield RecordSource(path=path, format=kind, known=known)
 
 
 def _starts_with_utf16_bom(path: Path) -> bool:

@@ -11,7 +11,6 @@ tried.
 
 import codecs
 import csv as pycsv
-import mmap
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -19,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from did.bytescan import MAX_LINE_BYTES, ByteFacts, first_long_line, line_end
 from did.read.errors import FileRejected
 from did.read.frame import with_record_numbers
-from did.read.mapped import Releaser
 from did.read.order import SAMPLE_ROWS, column_order
 from did.spec.items import COLUMNS, ITEMS
 
@@ -30,10 +29,6 @@ if TYPE_CHECKING:
 
 BLOCK_BYTES = 16 << 20  # about 130,000 records a batch
 _CHUNK = 16 << 20
-_FIRST_READ = 64 << 10
-# A DID record is a few hundred characters; a far longer line is not one (a file of
-# commas with no line break would otherwise cost the parsers memory for every field).
-MAX_LINE_BYTES = 64 << 10
 # Bytes Windows-1252 leaves undefined: a file holding them is not text we can read.
 _UNDEFINED_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
@@ -87,7 +82,7 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             if undefined := _UNDEFINED_1252.search(chunk):
-                line = _line_number(path, offset + undefined.start(), _line_end(path))
+                line = _line_number(path, offset + undefined.start(), line_end(path))
                 raise FileRejected(
                     "DIDP103",
                     f"Line {line} holds a byte (0x{undefined.group()[0]:02X}) that is neither "
@@ -97,50 +92,25 @@ def detect_encoding(path: Path) -> str:
     return "cp1252"
 
 
-def reject_long_lines(path: Path) -> None:
-    """Raise FileRejected naming the first line longer than MAX_LINE_BYTES, if any.
-
-    Jumps from line end to line end a window at a time (rfind runs at memory speed), so a
-    file is checked in one pass with a few thousand Python steps, not one per line.
-    """
-    size = path.stat().st_size
-    if size <= MAX_LINE_BYTES:
+def reject_long_lines(path: Path, known: ByteFacts | None = None) -> None:
+    """Raise FileRejected naming the first line longer than MAX_LINE_BYTES, if any (found
+    by did.bytescan, or already `known`)."""
+    if known is not None:
+        ended_by, long_line = known.line_end, known.long_line
+    else:
+        ended_by = line_end(path)
+        long_line = first_long_line(path, ended_by)
+    if long_line is None:
         return
-    line_end = _line_end(path)
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        start = 0  # the start of a line
-        releaser = Releaser(data)
-        while size - start > MAX_LINE_BYTES:
-            end = data.rfind(line_end, start, start + MAX_LINE_BYTES + 1)
-            if end < 0:
-                if data.find(b"\x00", start, start + MAX_LINE_BYTES + 1) >= 0:
-                    raise _nul_bytes()  # not text at all: say so, not that a line is long
-                line = _line_number(path, start, line_end)
-                raise FileRejected(
-                    "DIDP102",
-                    f"Line {line} is longer than {MAX_LINE_BYTES:,} characters; a DID record "
-                    "is a few hundred at most. Check that the file is a DID extract with one "
-                    "record to a line.",
-                )
-            start = end + 1
-            releaser.behind(start)
-
-
-def _line_end(path: Path) -> bytes:
-    """What ends a line in this file: LF (after a CR or not), or CR in a file with no LF at
-    all (old Mac OS). A CR elsewhere in a file with LFs, inside quotes or not, does not
-    start a new line number (pyarrow may still end a record there, as Python's csv does)."""
-    crs = False
-    with path.open("rb") as handle:
-        # A line feed is usually within the first line: read a little first (reading a
-        # whole _CHUNK to find it cost every upload a hundredth of a second).
-        size = _FIRST_READ
-        while chunk := handle.read(size):
-            if b"\n" in chunk:
-                return b"\n"
-            crs = crs or b"\r" in chunk
-            size = _CHUNK
-    return b"\r" if crs else b"\n"
+    if long_line.has_nul:
+        raise _nul_bytes()  # not text at all: say so, not that a line is long
+    line = _line_number(path, long_line.start, ended_by)
+    raise FileRejected(
+        "DIDP102",
+        f"Line {line} is longer than {MAX_LINE_BYTES:,} characters; a DID record "
+        "is a few hundred at most. Check that the file is a DID extract with one "
+        "record to a line.",
+    )
 
 
 def _line_number(path: Path, offset: int, line_end: bytes = b"\n") -> int:
@@ -156,7 +126,8 @@ def _line_number(path: Path, offset: int, line_end: bytes = b"\n") -> int:
 class _NumberedLines:
     """A text file's lines as csv.reader wants them (newline="": split at CR, LF or CR LF,
     so quoted line breaks reach it intact), numbered by the file's own line ends
-    (_line_end): a quoted CR in a file of LF lines does not count as a new line."""
+    (did.bytescan.line_end): a quoted CR in a file of LF lines does not count as a new
+    line."""
 
     def __init__(self, handle, line_end: str):
         self.handle, self.line_end = handle, line_end
@@ -176,11 +147,11 @@ class _NumberedLines:
 def _first_bad_line(path: Path, encoding: str) -> str | None:
     """Slow path, only after the fast reader failed: what is wrong with the first bad
     record and where, or None when Python's reader finds nothing wrong."""
-    line_end = _line_end(path).decode()
+    ended_by = line_end(path).decode()
     with path.open("r", encoding=encoding, newline="") as handle:
         if encoding == "utf-8":
             handle.reconfigure(encoding="utf-8-sig")
-        lines = _NumberedLines(handle, line_end)
+        lines = _NumberedLines(handle, ended_by)
         reader = pycsv.reader(lines)
         start = 1  # the line the next record starts on
         try:

@@ -18,9 +18,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from did.bytescan import CR, NUL, QUOTE, ByteFacts, carriage_returns, found
 from did.read.csv import header_mapping
 from did.read.frame import RECORD_NUMBER
-from did.read.mapped import found
 from did.read.order import SAMPLE_ROWS, ColumnOrder, column_order
 from did.spec.items import COLUMNS
 
@@ -28,7 +28,6 @@ ROW_BYTES = "_row_bytes"
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 # The columns of a scan before they are named: f0 to f17, in file order.
 POSITIONAL = [f"f{i}" for i in range(len(COLUMNS))]
-_CHUNK = 16 << 20
 # A first line longer than this is not a header row worth reading (a header is ~400 bytes).
 _FIRST_LINE_LIMIT = 64 << 10
 # The start of the file read to judge a header-less file's column order (did.read.order):
@@ -108,28 +107,17 @@ class PlainCsv:
         )
 
 
-def _carriage_returns(path: Path) -> int | None:
-    """How many CRs the file holds, or None when one is not followed by LF."""
-    crs = pairs = 0
-    previous_cr = False
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            crs += chunk.count(b"\r")
-            pairs += chunk.count(b"\r\n") + (previous_cr and chunk.startswith(b"\n"))
-            previous_cr = chunk.endswith(b"\r")
-    return crs if crs == pairs else None
-
-
-def plain_csv(path: Path) -> PlainCsv | None:
-    """The plan for scanning `path` whole, or None when it needs the general reader."""
+def plain_csv(path: Path, known: ByteFacts | None = None) -> PlainCsv | None:
+    """The plan for scanning `path` whole, or None when it needs the general reader.
+    `known`: the file's byte facts (did.bytescan), when already worked out."""
     size = path.stat().st_size
     if size == 0:
         return None
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        present = found(data, b'"', b"\x00", b"\r")
-        if b'"' in present or b"\x00" in present:
+        present = known.present if known is not None else found(data, QUOTE, NUL, CR)
+        if QUOTE in present or NUL in present:
             return None
-        has_cr = b"\r" in present
+        has_cr = CR in present
         ends_with_line_end = data[size - 1 : size] == b"\n"
         if not ends_with_line_end and data[data.rfind(b"\n") + 1 :].count(b",") != len(COLUMNS) - 1:
             # Polars drops extra fields from an unterminated last line without a word, and a
@@ -138,8 +126,11 @@ def plain_csv(path: Path) -> PlainCsv | None:
         first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
         first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]
         head = data[:_HEAD_BYTES]
-    carriage_returns = _carriage_returns(path) if has_cr else 0
-    if carriage_returns is None:
+    if not has_cr:
+        crs: int | None = 0
+    else:
+        crs = known.carriage_returns if known is not None else carriage_returns(path)
+    if crs is None:
         return None
     bom = len(codecs.BOM_UTF8) if first_line.startswith(codecs.BOM_UTF8) else 0
     try:
@@ -164,7 +155,7 @@ def plain_csv(path: Path) -> PlainCsv | None:
         size=size,
         bom=bom,
         header=header,
-        carriage_returns=carriage_returns - header.endswith(b"\r\n"),
+        carriage_returns=crs - header.endswith(b"\r\n"),
         ends_with_line_end=ends_with_line_end,
         order=order,
     )

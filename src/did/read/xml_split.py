@@ -35,9 +35,9 @@ from pathlib import Path
 import polars as pl
 
 from did import scratch
+from did.bytescan import found
 from did.read.errors import FileRejected
 from did.read.frame import RECORD_NUMBER
-from did.read.mapped import found
 from did.read.xml import file_chunks, no_records, parse_batches, read_xml_in_one_pass
 
 # Smaller files are read in one pass: starting the second process costs about 0.2 s.

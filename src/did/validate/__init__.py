@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from did import scratch
+from did.bytescan import ByteFacts, Prescan
 from did.read import FileRejected, open_records
 from did.read.plain import plain_csv
 from did.reference import Reference
@@ -77,6 +78,7 @@ def validate_file(
     progress: Callable[[int], None] | None = None,
     keep_records: bool = True,
     out: Path | None = None,
+    prescan: Prescan | None = None,
 ) -> Report:
     """Validate a CSV, XML or zipped file; never raises for bad content (only for a path
     that is not a readable file: FileNotFoundError / PermissionError, or a folder `out`
@@ -86,7 +88,9 @@ def validate_file(
     DIDP116 when `other_months_allowed`); `providers` the ODS codes whose sites the
     submitter may send (DIDP117); `rejection` what an error rejects (default: the
     policy's). With `out`, the records and issues are written there (see the module
-    docstring) and the records are not kept beyond that.
+    docstring) and the records are not kept beyond that. `prescan`: the file's byte
+    facts being worked out by another process (did.bytescan), started before this one
+    had imported the engine.
     """
     context = Context(
         received=received,
@@ -98,7 +102,9 @@ def validate_file(
         providers=providers,
         rejection=rejection,
     )
-    report = _validate(Path(path), context, progress, keep_records or out is not None)
+    path = Path(path)
+    known = prescan.facts(path) if prescan is not None else None
+    report = _validate(path, context, progress, keep_records or out is not None, known)
     if out is not None:
         try:
             write_outputs(report, context, Path(out))
@@ -109,7 +115,11 @@ def validate_file(
 
 
 def _validate(
-    path: Path, context: Context, progress: Callable[[int], None] | None, keep: bool
+    path: Path,
+    context: Context,
+    progress: Callable[[int], None] | None,
+    keep: bool,
+    known: ByteFacts | None,
 ) -> Report:
     spool = scratch.directory(scratch.RECORDS) if keep else None
     spool_dir = Path(spool.name) if spool is not None else None
@@ -117,9 +127,9 @@ def _validate(
     file_format = _guess_format(path)
     notices: list[str] = []
     try:
-        with open_records(path) as source:
+        with open_records(path, known) as source:
             file_format = source.format
-            plain = plain_csv(source.path) if source.format == "csv" else None
+            plain = plain_csv(source.path, source.known) if source.format == "csv" else None
             checked = Validator(context)
             if plain is not None and whole_file.validate_whole(plain, checked, spool_dir, progress):
                 notices = [plain.order.notice] if plain.order.notice else []
