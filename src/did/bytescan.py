@@ -7,7 +7,7 @@ standard library only.
 
 Each is a scan at memory speed. Standard library only, so that `did validate` runs them
 in a second process (`Prescan`, `python -m did.bytescan FILE`) while the first is still
-importing Polars: a tenth of the command's time on a million records (docs/adr/017).
+importing Polars: about 45 ms of a million-record run (docs/adr/017).
 
 find() and rfind() on a memory map run at memory speed without copying the file, but
 every page they touch stays mapped into the process, and counts in its memory, until the
