@@ -87,20 +87,7 @@ EXIT_ACCEPTED, EXIT_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write every issue (not only the first 200 warnings) to this CSV file.",
 )
-def command(
-    file: Path,
-    received,
-    reference_dir: Path | None,
-    codes_file: Path | None,
-    policy_name: str,
-    period: str | None,
-    other_months: bool,
-    providers: frozenset[str] | None,
-    rejection: str | None,
-    out: Path | None,
-    as_json: bool,
-    issues_csv: Path | None,
-) -> None:
+def command(file: Path, **options) -> None:
     """Validate FILE (CSV, XML or a zip holding one) against every DID rule."""
     if not file.is_file():
         cannot_run(f"{file} is not a readable file")
@@ -108,21 +95,7 @@ def command(
     try:
         # Imported here, as did.cli imports each command: after the prescan has started.
         run = importlib.import_module("did.commands._validate_run").run
-        run(
-            file,
-            received=received,
-            reference_dir=reference_dir,
-            codes_file=codes_file,
-            policy_name=policy_name,
-            period=period,
-            other_months=other_months,
-            providers=providers,
-            rejection=rejection,
-            out=out,
-            as_json=as_json,
-            issues_csv=issues_csv,
-            prescan=prescan,
-        )
+        run(file, prescan=prescan, **options)  # the options, named as above
     finally:
         prescan.close()
 
