@@ -93,11 +93,13 @@ def _plans(
             records.select(RECORD_NUMBER, *COLUMNS).sink_parquet(part, compression="lz4", lazy=True)
         ]
     # What each record leaves for DIDS071 and DIDP114 goes to the spill (Validator.spill).
-    spill = validator.spill(records).sink_parquet(
-        validator.spill_file(), compression="uncompressed", lazy=True
+    # The spill's and the found records' order does not matter (issues are sorted last):
+    # sinks that need not keep it need not wait for the slowest morsel.
+    spill = validator.spill(records).sink_ipc(
+        validator.spill_file(), maintain_order=False, lazy=True
     )
     return [
-        found_plan.sink_parquet(found, compression="lz4", lazy=True),
+        found_plan.sink_parquet(found, compression="lz4", maintain_order=False, lazy=True),
         spill,
         PlainCsv.tally(records),
         *kept,
