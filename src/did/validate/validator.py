@@ -84,7 +84,7 @@ class Validator:
     def spill_file(self) -> Path:
         """A new file for what records leave (spill) in this validation's scratch folder."""
         self._spill_files += 1
-        return Path(self._spill.name) / f"spill-{self._spill_files:06d}.arrow"
+        return Path(self._spill.name) / f"spill-{self._spill_files:06d}.parquet"
 
     def _work(self, records: pl.LazyFrame, *, screening: bool = False) -> pl.LazyFrame:
         """The records with the helper columns the rules read (see checks.prepare)."""
@@ -168,13 +168,13 @@ class Validator:
         """Validate one batch of records as read; return it normalised."""
         records = normalise(batch)
         fired, spill = pl.collect_all([self.fired(records.lazy()), self.spill(records.lazy())])
-        spill.write_ipc(self.spill_file())
+        spill.write_parquet(self.spill_file(), compression="lz4")
         self.take_issues(fired)
         self.count(records.height)
         return records
 
     def _spilled(self) -> pl.LazyFrame:
-        return pl.scan_ipc(Path(self._spill.name) / "*.arrow")
+        return pl.scan_parquet(Path(self._spill.name) / "*.parquet")
 
     def duplicate_issues(self) -> pl.DataFrame:
         """DIDS071 over the whole file. Only records whose accession number's hash

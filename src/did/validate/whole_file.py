@@ -95,8 +95,8 @@ def _plans(
     # What each record leaves for DIDS071 and DIDP114 goes to the spill (Validator.spill).
     # The spill's and the found records' order does not matter (issues are sorted last):
     # sinks that need not keep it need not wait for the slowest morsel.
-    spill = validator.spill(records).sink_ipc(
-        validator.spill_file(), maintain_order=False, lazy=True
+    spill = validator.spill(records).sink_parquet(
+        validator.spill_file(), compression="uncompressed", maintain_order=False, lazy=True
     )
     return [
         found_plan.sink_parquet(found, compression="lz4", maintain_order=False, lazy=True),
