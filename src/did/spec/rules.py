@@ -4,6 +4,13 @@ DIDS codes are the national Data Services Platform codes (spec did-data-set.md Â
 Rules the spec gives no code get one in the portal's own namespace, DIDP1xx.
 ERROR rejects the record (and, when the file is judged whole, the file: did.spec.policy
 Rejection); WARNING is accepted and reported.
+
+Where each rule's condition is written, once: a record rule is one Polars expression in
+did/validate/checks.py (the file alone) or reference_checks.py (reference data); DIDS071
+and DIDP114, decided after the last record, are Validator.duplicate_issues and
+snomed_issues (did/validate/validator.py; the SNOMED CT check digit itself is
+did.imaging_codes.is_snomed_concept_id); a file-level rule is raised by its reader
+(did/read/).
 """
 
 from dataclasses import dataclass
