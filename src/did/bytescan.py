@@ -145,22 +145,22 @@ def identity(path: Path) -> tuple[int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
+def special_bytes(path: Path) -> frozenset[bytes]:
+    """Which of QUOTE, NUL and CR the file holds."""
+    if path.stat().st_size == 0:
+        return frozenset()  # an empty file cannot be memory-mapped
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return frozenset(found(data, QUOTE, NUL, CR))
+
+
 def byte_facts(path: Path) -> ByteFacts:
     ended_by = line_end(path)
-    with path.open("rb") as handle:
-        mapped = (
-            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if path.stat().st_size else None
-        )
-        try:
-            present = found(mapped, QUOTE, NUL, CR) if mapped is not None else set()
-        finally:
-            if mapped is not None:
-                mapped.close()
+    present = special_bytes(path)
     return ByteFacts(
         identity=identity(path),
         line_end=ended_by,
         long_line=first_long_line(path, ended_by),
-        present=frozenset(present),
+        present=present,
         carriage_returns=carriage_returns(path) if CR in present else 0,
     )
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from did.bytescan import CR, NUL, QUOTE, ByteFacts, carriage_returns, found
+from did.bytescan import CR, NUL, QUOTE, ByteFacts, carriage_returns, special_bytes
 from did.read.csv import header_mapping
 from did.read.frame import RECORD_NUMBER
 from did.read.order import SAMPLE_ROWS, ColumnOrder, column_order
@@ -113,11 +113,10 @@ def plain_csv(path: Path, known: ByteFacts | None = None) -> PlainCsv | None:
     size = path.stat().st_size
     if size == 0:
         return None
+    present = known.present if known is not None else special_bytes(path)
+    if QUOTE in present or NUL in present:
+        return None
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        present = known.present if known is not None else found(data, QUOTE, NUL, CR)
-        if QUOTE in present or NUL in present:
-            return None
-        has_cr = CR in present
         ends_with_line_end = data[size - 1 : size] == b"\n"
         if not ends_with_line_end and data[data.rfind(b"\n") + 1 :].count(b",") != len(COLUMNS) - 1:
             # Polars drops extra fields from an unterminated last line without a word, and a
@@ -126,7 +125,7 @@ def plain_csv(path: Path, known: ByteFacts | None = None) -> PlainCsv | None:
         first_line_end = data.find(b"\n", 0, _FIRST_LINE_LIMIT)
         first_line = data[: first_line_end + 1 if first_line_end >= 0 else _FIRST_LINE_LIMIT]
         head = data[:_HEAD_BYTES]
-    if not has_cr:
+    if CR not in present:
         crs: int | None = 0
     else:
         crs = known.carriage_returns if known is not None else carriage_returns(path)
